@@ -1,0 +1,57 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One package: a core library and four workers that coordinate only through Redis.
+let package = Package(
+    name: "txstats",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "StatsCore", targets: ["StatsCore"]),
+        .executable(name: "importer", targets: ["importer"]),
+        .executable(name: "aggregator", targets: ["aggregator"]),
+        .executable(name: "dumper", targets: ["dumper"]),
+        .executable(name: "api", targets: ["api"]),
+        .executable(name: "txstats-bench", targets: ["benchmark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries from Debian, found through pkg-config.
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0", providers: [.apt(["libmongoc-dev", "libbson-dev"])]),
+        .target(
+            name: "StatsCore",
+            dependencies: [
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "importer",
+            dependencies: ["StatsCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "aggregator",
+            dependencies: ["StatsCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "dumper",
+            dependencies: ["StatsCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "api",
+            dependencies: ["StatsCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "benchmark",
+            dependencies: ["StatsCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "StatsCoreTests", dependencies: ["StatsCore"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["StatsCore"]),
+    ]
+)

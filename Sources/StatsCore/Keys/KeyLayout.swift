@@ -1,0 +1,58 @@
+/// Every Redis key txstats uses, in one place (documented in README "Redis key layout").
+///
+/// All keys of one queue carry the queue's name as a hash tag, `{TransactionQueue}`, so every
+/// atomic step (a batch commit touches the in-flight list, the aggregate hashes and the
+/// bookkeeping sets) stays inside one hash slot of a Redis Cluster. The queue itself keeps the
+/// original bare name: in a cluster a key without braces hashes on its whole name, which is the
+/// same slot as `{TransactionQueue}`. To spread load across a cluster, run several queues
+/// (partitions); readers sum the aggregates of every partition and never use KEYS or SCAN.
+public struct KeyLayout: Sendable, Hashable {
+    public let queue: String
+
+    public init(queue: String) {
+        self.queue = queue
+    }
+
+    /// The hash tag shared by all keys of this queue.
+    public var tag: String { "{\(queue)}" }
+
+    /// List of rejected rows and items, newest first (JSON entries, see ``DeadLetter``).
+    public var deadLetter: String { "\(tag):dead" }
+    /// Hash: import source id -> progress marker, committed atomically with each pushed batch.
+    public var imports: String { "\(tag):imports" }
+    /// Sorted set: aggregator worker id -> last heartbeat (ms, Redis server clock).
+    public var workers: String { "\(tag):workers" }
+    /// Set of `YYYY-MM-DD:deposits|withdrawals` changed since the dumper last copied them.
+    public var dirty: String { "\(tag):dirty" }
+    /// Sorted set of days holding aggregates: member `YYYY-MM-DD`, score days since 1970-01-01.
+    public var days: String { "\(tag):days" }
+    /// Set of every payment method seen.
+    public var methods: String { "\(tag):methods" }
+    /// Counter bumped by every aggregate commit: readers may cache answers per version.
+    public var version: String { "\(tag):version" }
+    /// Hash of settings every worker of this queue must agree on (amount scale, time zone).
+    public var meta: String { "\(tag):meta" }
+
+    /// A worker's in-flight list: items taken from the queue whose effect is not committed yet.
+    public func inflight(worker: String) -> String { "\(tag):inflight:\(worker)" }
+    public var inflightPrefix: String { "\(tag):inflight:" }
+
+    /// Original view: payment method -> amount of successful transactions (minor units).
+    public func totals(_ day: CivilDay, _ type: TransactionType) -> String { "agg:\(day):\(type.plural):\(tag)" }
+    /// `method|status|n` (count) and `method|status|a` (amount, minor units) for the day.
+    public func status(_ day: CivilDay, _ type: TransactionType) -> String { "agg:\(day):\(type.plural):\(tag):status" }
+    /// `method|status|HH|n` and `method|status|HH|a`, HH = hours since local midnight (00-24).
+    public func hourly(_ day: CivilDay, _ type: TransactionType) -> String { "agg:\(day):\(type.plural):\(tag):hourly" }
+
+    /// Member of ``dirty`` for one day and type.
+    public static func dirtyMember(_ day: CivilDay, _ type: TransactionType) -> String { "\(day):\(type.plural)" }
+
+    // Hash field names.
+    public static func statusField(method: String, status: TransactionStatus, count: Bool) -> String {
+        "\(method)|\(status.name)|\(count ? "n" : "a")"
+    }
+
+    public static func hourlyField(method: String, status: TransactionStatus, hour: Int, count: Bool) -> String {
+        "\(method)|\(status.name)|\(hour < 10 ? "0" : "")\(hour)|\(count ? "n" : "a")"
+    }
+}

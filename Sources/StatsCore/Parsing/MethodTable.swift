@@ -1,0 +1,87 @@
+/// Normalises payment-method names (trimmed, lower case) and gives each a small index, so the
+/// hot path compares a few bytes instead of allocating a String per row.
+public struct MethodTable: Sendable {
+    public static let maxLength = 64
+
+    public private(set) var names: [String] = []
+    private var rawKeys: [[UInt8]] = []       // as seen in input, trimmed (before lower-casing)
+    private var rawIndex: [[UInt8]: Int] = [:] // fallback once there are many spellings
+    private var byName: [String: Int] = [:]
+
+    public init() {}
+
+    /// Index of the normalised method for these bytes, or why they are not a valid method.
+    public mutating func index(of input: UnsafeRawBufferPointer) -> Result<Int, RejectReason> {
+        let raw = input.trimmedASCIISpaces
+        // Fast path: an exact spelling seen before (linear scan beats hashing for a handful).
+        if rawKeys.count <= 16 {
+            for (i, key) in rawKeys.enumerated() where key.count == raw.count {
+                if key.withUnsafeBytes({ $0.elementsEqual(raw) }) { return .success(rawSlot[i]) }
+            }
+        } else if let i = rawIndex[Array(raw)] {
+            return .success(rawSlot[i])
+        }
+        return insert(raw)
+    }
+
+    private var rawSlot: [Int] = []
+
+    private mutating func insert(_ raw: UnsafeRawBufferPointer) -> Result<Int, RejectReason> {
+        let text = String(decoding: raw, as: UTF8.self)
+        if raw.isEmpty { return .failure(.badMethod("payment_method is empty")) }
+        if raw.count > Self.maxLength {
+            return .failure(.badMethod("payment_method is longer than \(Self.maxLength) bytes"))
+        }
+        if raw.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "|") }) {
+            return .failure(.badMethod("payment_method \"\(text.escapedForMessage)\" contains a control character or '|'"))
+        }
+        let name = text.lowercased()
+        let slot: Int
+        if let existing = byName[name] {
+            slot = existing
+        } else {
+            slot = names.count
+            names.append(name)
+            byName[name] = slot
+        }
+        let key = Array(raw)
+        rawIndex[key] = rawKeys.count
+        rawKeys.append(key)
+        rawSlot.append(slot)
+        return .success(slot)
+    }
+
+    public mutating func index(of name: String) -> Result<Int, RejectReason> {
+        var name = name
+        return name.withUTF8 { index(of: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The bytes without leading and trailing ASCII spaces and tabs.
+    @inlinable public var trimmedASCIISpaces: UnsafeRawBufferPointer {
+        var lo = 0
+        var hi = count
+        while lo < hi, self[lo] == 0x20 || self[lo] == 0x09 { lo += 1 }
+        while hi > lo, self[hi - 1] == 0x20 || self[hi - 1] == 0x09 { hi -= 1 }
+        return UnsafeRawBufferPointer(rebasing: self[lo..<hi])
+    }
+
+    @inlinable public func equalsASCIILowercased(_ lower: StaticString) -> Bool {
+        guard count == lower.utf8CodeUnitCount else { return false }
+        let p = lower.utf8Start
+        for i in 0..<count where self[i] | 0x20 != p[i] | 0x20 { return false }
+        return true
+    }
+}
+
+extension String {
+    /// Text for an error message: control characters shown escaped, cut at 80 characters.
+    public var escapedForMessage: String {
+        var out = ""
+        for scalar in unicodeScalars.prefix(80) {
+            if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+        }
+        return unicodeScalars.count > 80 ? out + "…" : out
+    }
+}

@@ -1,0 +1,101 @@
+/// Where a Redis server is: parsed from `redis://[[user]:password@]host[:port][/db]`.
+public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var username: String?
+    public var password: String?
+    public var database: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil, database: Int = 0) {
+        self.host = host
+        self.port = port
+        self.username = username
+        self.password = password
+        self.database = database
+    }
+
+    public struct ParseError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(parsing text: String) throws {
+        guard text.hasPrefix("redis://") else {
+            throw ParseError(description: "REDIS_URL must start with redis:// (got \(RedisURL.redact(text)))")
+        }
+        var rest = Substring(text.dropFirst("redis://".count))
+        var username: String?
+        var password: String?
+        if let at = rest.lastIndex(of: "@") {
+            let auth = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            if let colon = auth.firstIndex(of: ":") {
+                let user = auth[..<colon]
+                username = user.isEmpty ? nil : String(user).removingPercentEncodingIfPossible
+                password = String(auth[auth.index(after: colon)...]).removingPercentEncodingIfPossible
+            } else if !auth.isEmpty {
+                // redis://secret@host is the common short form for a password alone.
+                password = String(auth).removingPercentEncodingIfPossible
+            }
+        }
+        var database = 0
+        if let slash = rest.firstIndex(of: "/") {
+            let dbText = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+            if !dbText.isEmpty {
+                guard let db = Int(dbText), db >= 0 else {
+                    throw ParseError(description: "REDIS_URL database must be a number >= 0 (got \"\(dbText)\")")
+                }
+                database = db
+            }
+        }
+        var host = String(rest)
+        var port = 6379
+        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
+            host = String(rest[..<colon])
+            guard let p = Int(rest[rest.index(after: colon)...]), (1...65535).contains(p) else {
+                throw ParseError(description: "REDIS_URL port must be 1-65535 (in \(RedisURL.redact(text)))")
+            }
+            port = p
+        }
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "127.0.0.1" }
+        self.init(host: host, port: port, username: username, password: password, database: database)
+    }
+
+    /// The URL with any password replaced: safe for logs.
+    public var description: String {
+        var s = "redis://"
+        if password != nil { s += "\(username ?? ""):***@" }
+        s += host.contains(":") ? "[\(host)]" : host
+        return s + ":\(port)/\(database)"
+    }
+
+    /// Redacts the password of a URL that may not even parse.
+    public static func redact(_ text: String) -> String {
+        let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, let at = parts[1].lastIndex(of: "@") else { return text }
+        let auth = parts[1][..<at]
+        let head = parts[0] + "://"
+        guard let colon = auth.firstIndex(of: ":") else { return head + "***" + parts[1][at...] }
+        return head + auth[..<colon] + ":***" + parts[1][at...]
+    }
+}
+
+extension String {
+    /// Minimal %XX decoding for passwords in URLs, without Foundation.
+    var removingPercentEncodingIfPossible: String {
+        guard contains("%") else { return self }
+        var out: [UInt8] = []
+        var bytes = Array(utf8)[...]
+        while let b = bytes.popFirst() {
+            if b == UInt8(ascii: "%"), bytes.count >= 2,
+               let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+                out.append(v)
+                bytes = bytes.dropFirst(2)
+            } else {
+                out.append(b)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

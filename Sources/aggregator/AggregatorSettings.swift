@@ -1,0 +1,19 @@
+import Foundation
+import StatsCore
+
+struct AggregatorSettings: Sendable {
+    var core: CoreSettings
+    var workerId: String
+    var batchItems: Int
+    var heartbeatTimeout: Double
+    var drain: Bool
+
+    var heartbeatTimeoutMs: Int { Int(heartbeatTimeout * 1000) }
+    /// Blocking pops wake at least this often to beat the heartbeat and check for shutdown;
+    /// always well below the socket timeout (a timed-out hiredis read kills the connection).
+    var blockSeconds: Double { drain ? 0.05 : min(1.0, heartbeatTimeout / 4) }
+
+    static func defaultWorkerId() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}

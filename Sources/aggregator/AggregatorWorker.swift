@@ -1,0 +1,207 @@
+import Logging
+import StatsCore
+
+/// The aggregator's loop. Invariant: an item is always in the queue, in exactly one worker's
+/// in-flight list, or committed; the commit script removes a batch from the in-flight list in
+/// the same atomic step that applies it. This object's memory is only a cache of that list: on
+/// any doubt (a lost connection) it is dropped and rebuilt from Redis.
+final class AggregatorWorker {
+    let settings: AggregatorSettings
+    let keys: KeyLayout
+    let inflight: String
+    var logger: Logger
+    let stop: StopFlag
+    let redis: RedisConnection
+    var parser: TransactionParser
+    var calendar: BusinessCalendar
+    var batch = BatchAccumulator()
+    var lastHeartbeat = ContinuousClock.now - .seconds(3600)
+    var totals = (items: 0, rows: 0, dead: 0, commits: 0, reclaimed: 0)
+
+    init(settings: AggregatorSettings, logger: Logger, stop: StopFlag) throws {
+        self.settings = settings
+        self.keys = settings.core.keys
+        self.inflight = keys.inflight(worker: settings.workerId)
+        self.logger = logger
+        self.logger[metadataKey: "worker"] = "\(settings.workerId)"
+        self.stop = stop
+        self.redis = RedisConnection(url: settings.core.redisURL)
+        self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
+        self.parser = TransactionParser(calendar: calendar, scale: settings.core.amountScale)
+    }
+
+    func run() throws {
+        logger.info("aggregator starting", metadata: ["redis": "\(settings.core.redisURL)", "queue": "\(keys.queue)",
+                                                      "batch_items": "\(settings.batchItems)"])
+        var backoff = Backoff()
+        var preparedIdentity = false
+        while !stop.isRequested {
+            do {
+                if !preparedIdentity {
+                    try agreeOnSettings()
+                    try waitUntilIdentityIsFree()
+                    preparedIdentity = true
+                }
+                try recoverInflight()
+                backoff.reset()
+                try loop()
+                break
+            } catch let error as RedisError where error.isTransient {
+                batch.reset()
+                let delay = backoff.next()
+                logger.warning("Redis unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
+                blockingSleep(delay, stop: stop)
+            }
+        }
+        // A clean exit leaves no heartbeat behind, so a restart with the same id need not wait.
+        if let _ = try? redis.run("ZREM", keys.workers, settings.workerId) {}
+        logger.info("aggregator stopped", metadata: ["items": "\(totals.items)", "rows": "\(totals.rows)",
+                                                     "dead_letters": "\(totals.dead)", "commits": "\(totals.commits)"])
+    }
+
+    /// Every worker of a queue must bucket and scale alike, or totals would mix units.
+    func agreeOnSettings() throws {
+        var args = RedisCommand(["amount_scale", String(settings.core.amountScale), "timezone", settings.core.timeZone])
+        args.reserve(bytes: 0, arguments: 0)
+        let reply = try redis.evalScript(Scripts.agreeMeta, keys: [keys.meta], args: args).check()
+        if let conflict = reply.text, !conflict.isEmpty {
+            throw RedisError.server("CONFIG this queue's data was written with \(conflict); this worker has amount_scale=\(settings.core.amountScale) timezone=\(settings.core.timeZone)")
+        }
+    }
+
+    /// A fresh heartbeat under our id means another process may be using it (or we were just
+    /// killed): wait until it is stale before touching the in-flight list.
+    func waitUntilIdentityIsFree() throws {
+        var warned = false
+        while !stop.isRequested {
+            let age = try redis.evalScript(Scripts.heartbeatAge, keys: [keys.workers], args: RedisCommand([settings.workerId])).check().int ?? -1
+            if age < 0 || age >= settings.heartbeatTimeoutMs { return }
+            if !warned {
+                logger.warning("worker id has a fresh heartbeat; waiting for it to expire (another live worker with the same id, or a restart after a crash)",
+                               metadata: ["age_ms": "\(age)"])
+                warned = true
+            }
+            blockingSleep(.milliseconds(max(50, settings.heartbeatTimeoutMs - Int(age))), stop: stop)
+        }
+    }
+
+    /// Finishes whatever our in-flight list holds (left by a crash or a lost connection).
+    func recoverInflight() throws {
+        batch.reset()
+        let items = try redis.run("LRANGE", inflight, "0", "-1").check().array ?? []
+        guard !items.isEmpty else { return }
+        logger.info("finishing in-flight items left from before", metadata: ["items": "\(items.count)"])
+        process(items)
+        let (k, a) = batch.commitArguments(keys: keys, worker: settings.workerId, itemCount: items.count, methods: parser.methods.names)
+        let applied = try redis.evalScript(Scripts.commit, keys: k, args: a).check().int
+        noteCommit(applied: applied == 1, items: items.count)
+        batch.reset()
+    }
+
+    func loop() throws {
+        var pending: (command: RedisCommand, items: Int)?
+        while true {
+            if stop.isRequested, pending == nil { return }
+            var commands: [RedisCommand] = []
+            if let pending { commands.append(pending.command) }
+            if !stop.isRequested {
+                var blmove = RedisCommand("BLMOVE")
+                for a in [keys.queue, inflight, "RIGHT", "LEFT", String(settings.blockSeconds)] { blmove.append(a) }
+                commands.append(blmove)
+                commands.append(try redis.scriptCommand(Scripts.take, keys: [keys.queue, inflight], args: RedisCommand([String(settings.batchItems - 1)])))
+            }
+            let replies = try redis.pipeline(commands)
+            var rest = replies[...]
+            if let p = pending {
+                let applied = try rest.removeFirst().check().int
+                noteCommit(applied: applied == 1, items: p.items)
+                pending = nil
+            }
+            if rest.isEmpty { return }  // stopping: last batch committed
+            var items: [RedisReply] = []
+            if case .string = rest.first! { items.append(rest.first!) }
+            items.append(contentsOf: try rest.last!.check().array ?? [])
+
+            if items.isEmpty {
+                try heartbeatIfDue(force: true)
+                if settings.drain, try everythingDrained() { return }
+                continue
+            }
+            process(items)
+            let (k, a) = batch.commitArguments(keys: keys, worker: settings.workerId, itemCount: items.count, methods: parser.methods.names)
+            pending = (try redis.scriptCommand(Scripts.commit, keys: k, args: a), items.count)
+            batch.reset()
+            try heartbeatIfDue(force: false)
+        }
+    }
+
+    func process(_ items: [RedisReply]) {
+        var sink = RowSink(batch: batch, calendar: calendar, worker: settings.workerId)
+        for item in items {
+            guard case .string(let bytes) = item else { continue }
+            bytes.withUnsafeBytes { raw in
+                QueueItemDecoder.decode(raw, parser: &parser, into: &sink)
+            }
+        }
+        totals.items += items.count
+        totals.rows += sink.batch.rows - batch.rows
+        totals.dead += sink.batch.deadLetters.count - batch.deadLetters.count
+        calendar = sink.calendar
+        batch = sink.batch
+    }
+
+    func noteCommit(applied: Bool, items: Int) {
+        if applied {
+            totals.commits += 1
+        } else {
+            // Only possible if we were presumed dead and our items went back to the queue.
+            logger.warning("batch was taken over by another worker; dropped here, it is counted once there", metadata: ["items": "\(items)"])
+        }
+    }
+
+    func heartbeatIfDue(force: Bool) throws {
+        let interval = Duration.milliseconds(settings.heartbeatTimeoutMs / 4)
+        guard force || ContinuousClock.now - lastHeartbeat >= interval else { return }
+        guard ContinuousClock.now - lastHeartbeat >= min(interval, .milliseconds(200)) else { return }
+        lastHeartbeat = ContinuousClock.now
+        let stale = try redis.evalScript(Scripts.heartbeat, keys: [keys.workers],
+                                         args: RedisCommand([settings.workerId, String(settings.heartbeatTimeoutMs)])).check().array ?? []
+        for w in stale.compactMap(\.text) where w != settings.workerId {
+            let moved = try redis.evalScript(Scripts.reclaim, keys: [keys.inflight(worker: w), keys.queue, keys.workers],
+                                             args: RedisCommand([w, String(settings.heartbeatTimeoutMs)])).check().int ?? 0
+            if moved >= 0 {
+                totals.reclaimed += Int(moved)
+                logger.warning("took over the in-flight items of a dead worker", metadata: ["dead_worker": "\(w)", "items": "\(moved)"])
+            }
+        }
+    }
+
+    /// True when the queue and every registered worker's in-flight list are empty, read in one
+    /// MULTI/EXEC so that no item can move between the reads unseen.
+    func everythingDrained() throws -> Bool {
+        let workers = (try redis.run("ZRANGE", keys.workers, "0", "-1").check().array ?? []).compactMap(\.text)
+        var commands = [RedisCommand("MULTI"), RedisCommand(["LLEN", keys.queue])]
+        for w in workers { commands.append(RedisCommand(["LLEN", keys.inflight(worker: w)])) }
+        commands.append(RedisCommand(["ZCARD", keys.workers]))
+        commands.append(RedisCommand("EXEC"))
+        let replies = try redis.pipeline(commands)
+        guard let results = try replies.last!.check().array, results.count == workers.count + 2 else { return false }
+        let lengths = results.dropLast().map { $0.int ?? 1 }
+        return lengths.allSatisfy { $0 == 0 } && results.last!.int == Int64(workers.count)
+    }
+}
+
+/// Receives decoded rows and rejects of one batch.
+struct RowSink: QueueItemSink {
+    var batch: BatchAccumulator
+    var calendar: BusinessCalendar
+    let worker: String
+
+    mutating func row(_ row: TransactionParser.Row) {
+        batch.add(row, calendar: &calendar)
+    }
+
+    mutating func reject(_ reason: RejectReason, raw: String) {
+        batch.deadLetters.append(DeadLetter(stage: "aggregate", reason: reason, raw: raw, worker: worker).json)
+    }
+}

@@ -1,0 +1,210 @@
+import Logging
+import StatsCore
+
+struct ImportError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// One import of one source. Reads rows in constant memory, queues them in compact batches,
+/// dead-letters the bad ones, and moves the source's progress marker forward in the same
+/// atomic step as each batch, so a crash or Ctrl-C at any point can be resumed exactly.
+final class ImportRun {
+    static let required = ["timestamp", "type", "payment_method", "amount"]
+    static let optional = ["status", "id", "sleep_ms"]
+
+    let settings: ImportSettings
+    let keys: KeyLayout
+    var logger: Logger
+    let stop: StopFlag
+    let redis: RedisConnection
+    var parser: TransactionParser
+    var methodBytes: [[UInt8]] = []
+
+    var summary: ImportSummary
+    var sourceId = ""
+    var committed: String = ""            // marker text as stored in Redis ('' for none)
+    var generation = 0
+    var hash = FNV1a64()
+    var lastLine = 0
+    var items: [[UInt8]] = []
+    var writer: CompactBatchWriter
+    var dead: [String] = []
+    var rowsInBatch = 0
+    var queuedInBatch = 0
+
+    init(settings: ImportSettings, logger: Logger, stop: StopFlag) throws {
+        self.settings = settings
+        self.keys = settings.core.keys
+        self.logger = logger
+        self.stop = stop
+        self.redis = RedisConnection(url: settings.core.redisURL)
+        self.parser = TransactionParser(calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
+                                        scale: settings.core.amountScale)
+        self.summary = ImportSummary(file: settings.file)
+        self.writer = CompactBatchWriter(scale: settings.core.amountScale, source: "", firstLine: 0)
+    }
+
+    func run() throws -> ImportSummary {
+        let started = ContinuousClock.now
+        let reader = try CSVReader.open(path: settings.file)
+        guard let headerRecord = reader.next() else { throw ImportError(description: "\(settings.file) is empty: expected a header line") }
+        if let e = headerRecord.error { throw ImportError(description: "\(settings.file) line 1: unreadable header (\(e))") }
+        let header = try CSVHeader(record: headerRecord, required: Self.required, optional: Self.optional)
+        let col = (ts: header.index(of: "timestamp")!, type: header.index(of: "type")!,
+                   method: header.index(of: "payment_method")!, amount: header.index(of: "amount")!,
+                   status: header.index(of: "status"), sleep: header.index(of: "sleep_ms"))
+        parserColumns = header.count
+        hash.combine(headerRecord.raw)
+        var fingerprint = hash
+
+        var record = reader.next()
+        if let first = record { fingerprint.combine(first.raw) }
+        sourceId = settings.sourceId ?? fingerprint.hex
+        summary.source = sourceId
+        logger[metadataKey: "source"] = "\(sourceId)"
+        try resolveStartingPoint()
+        let resumeLine = settings.restart ? 0 : (ImportMarker(parsing: committed)?.line ?? 0)
+        var verified = resumeLine == 0
+        if resumeLine > 0 { summary.resumedAfterLine = resumeLine }
+        writer = CompactBatchWriter(scale: settings.core.amountScale, source: sourceId, firstLine: 0)
+
+        var progress = Progress(total: reader.fileSize, logger: logger)
+        logger.info("import starting", metadata: ["file": "\(settings.file)", "redis": "\(settings.core.redisURL)",
+                                                  "queue": "\(keys.queue)", "resume_after_line": "\(resumeLine)"])
+        while let r = record {
+            if stop.isRequested { summary.interrupted = true; break }
+            hash.combine(r.raw)
+            if !verified {
+                if r.line < resumeLine { summary.skipped += 1; record = reader.next(); continue }
+                guard r.line == resumeLine, hash.hex == ImportMarker(parsing: committed)?.hash else {
+                    throw ImportError(description: "\(settings.file) differs from what was imported as source \(sourceId) up to line \(resumeLine); use --source-id NAME to import it as another source, or --restart to import it again from the start")
+                }
+                summary.skipped += 1
+                verified = true
+                lastLine = r.line
+                record = reader.next()
+                continue
+            }
+            summary.read += 1
+            lastLine = r.line
+            let sleepMs = handle(r, col: col)
+            if rowsInBatch >= settings.batchRows || (sleepMs > 0 && settings.honourSleep) {
+                try flush()
+                progress.update(bytes: reader.bytesRead, rows: summary.read)
+                if sleepMs > 0 && settings.honourSleep { blockingSleep(.milliseconds(sleepMs), stop: stop) }
+            }
+            record = reader.next()
+        }
+        if let io = reader.ioError { logger.error("read error", metadata: ["error": "\(io)"]) }
+        if !verified {
+            throw ImportError(description: "\(settings.file) ends before line \(resumeLine), which source \(sourceId) was already imported up to; use --source-id NAME or --restart")
+        }
+        try flush()
+        progress.update(bytes: reader.bytesRead, rows: summary.read, force: true)
+        progress.finish()
+        let elapsed = ContinuousClock.now - started
+        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        logger.info("import done", metadata: ["read": "\(summary.read)", "queued": "\(summary.queued)",
+                                              "rejected": "\(summary.rejectedTotal)", "interrupted": "\(summary.interrupted)"])
+        return summary
+    }
+
+    /// Parses one record into the current chunk or the dead letters; returns its sleep_ms.
+    @inline(__always)
+    func handle(_ r: CSVRecord, col: (ts: Int, type: Int, method: Int, amount: Int, status: Int?, sleep: Int?)) -> Int {
+        if let e = r.error { reject(e, r); return 0 }
+        // A lone empty field is an empty line's ghost; the reader skips real blank lines.
+        guard r.fieldCount == parserColumns else {
+            reject(.columnCount("row has \(r.fieldCount) fields, the header has \(parserColumns)"), r)
+            return 0
+        }
+        let fields = TransactionParser.Fields(
+            timestamp: r.field(col.ts), type: r.field(col.type), method: r.field(col.method), amount: r.field(col.amount),
+            status: col.status.map { r.field($0) }, sleepMs: col.sleep.map { r.field($0) })
+        switch parser.parse(fields) {
+        case .failure(let e):
+            reject(e, r)
+            return 0
+        case .success(let row):
+            while methodBytes.count < parser.methods.names.count {
+                methodBytes.append(Array(parser.methods.names[methodBytes.count].utf8))
+            }
+            methodBytes[row.method].withUnsafeBytes { m in
+                writer.append(epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor)
+            }
+            rowsInBatch += 1
+            queuedInBatch += 1
+            if writer.rows >= settings.chunkRows { closeChunk() }
+            return row.sleepMs
+        }
+    }
+
+    var parserColumns = 0
+
+    func reject(_ reason: RejectReason, _ r: CSVRecord) {
+        summary.rejected[reason.code, default: 0] += 1
+        dead.append(DeadLetter(stage: "import", reason: reason, raw: r.rawString, source: sourceId,
+                               file: settings.file, line: r.line).json)
+        rowsInBatch += 1
+    }
+
+    func closeChunk() {
+        guard writer.rows > 0 else { return }
+        items.append(writer.buffer)
+        writer = CompactBatchWriter(scale: settings.core.amountScale, source: sourceId, firstLine: lastLine + 1)
+    }
+
+    /// Reads the source's marker; with --restart, starts a new generation from line 0.
+    func resolveStartingPoint() throws {
+        committed = try withRetry { try self.redis.run("HGET", self.keys.imports, self.sourceId).check().text ?? "" }
+        let marker = ImportMarker(parsing: committed)
+        if !committed.isEmpty && marker == nil {
+            throw ImportError(description: "progress marker of source \(sourceId) in \(keys.imports) is unreadable: \(committed)")
+        }
+        generation = (marker?.generation ?? 0) + (settings.restart && marker != nil ? 1 : 0)
+        if let marker, !settings.restart {
+            logger.info("source was imported before; resuming after its last committed row",
+                        metadata: ["line": "\(marker.line)", "queued_before": "\(marker.queued)"])
+        }
+    }
+
+    /// Pushes the chunks and dead letters in hand and moves the marker, atomically.
+    func flush() throws {
+        closeChunk()
+        guard !items.isEmpty || !dead.isEmpty else { return }
+        let queuedNow = queuedInBatch
+        let previous = ImportMarker(parsing: committed)
+        let baseQueued = settings.restart && previous?.generation != generation ? 0 : (previous?.queued ?? 0)
+        let baseRejected = settings.restart && previous?.generation != generation ? 0 : (previous?.rejected ?? 0)
+        let marker = ImportMarker(generation: generation, line: lastLine, queued: baseQueued + queuedNow,
+                                  rejected: baseRejected + dead.count, hash: hash.hex)
+        var args = RedisCommand([sourceId, committed, marker.description, String(items.count)])
+        args.reserve(bytes: items.reduce(0) { $0 + $1.count } + dead.reduce(0) { $0 + $1.utf8.count }, arguments: items.count + dead.count)
+        for item in items { args.append(bytes: item) }
+        for d in dead { args.append(d) }
+        let reply = try withRetry { try self.redis.evalScript(Scripts.importBatch, keys: [self.keys.queue, self.keys.imports, self.keys.deadLetter], args: args) }
+        if case .error(let m) = reply { throw ImportError(description: "import batch refused by Redis: \(m)") }
+        summary.queued += queuedNow
+        committed = marker.description
+        items.removeAll(keepingCapacity: true)
+        dead.removeAll(keepingCapacity: true)
+        rowsInBatch = 0
+        queuedInBatch = 0
+    }
+
+
+    /// Retries transient Redis failures with backoff; the scripts are idempotent on retry.
+    func withRetry<T>(_ body: () throws -> T) throws -> T {
+        var backoff = Backoff()
+        while true {
+            do {
+                return try body()
+            } catch let error as RedisError where error.isTransient {
+                if stop.isRequested && backoff.failures > 3 { throw error }
+                let delay = backoff.next()
+                logger.warning("Redis unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
+                blockingSleep(delay)
+            }
+        }
+    }
+}

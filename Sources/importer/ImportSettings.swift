@@ -1,0 +1,11 @@
+import StatsCore
+
+struct ImportSettings: Sendable {
+    var core: CoreSettings
+    var file: String
+    var honourSleep: Bool
+    var restart: Bool
+    var sourceId: String?
+    var batchRows: Int
+    var chunkRows: Int
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import StatsCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct ImporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "importer",
+        abstract: "Streams transactions from CSV into the Redis queue, exactly once per source.",
+        subcommands: [ImportCommand.self, GenerateCommand.self],
+        defaultSubcommand: ImportCommand.self)
+}
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import a CSV file (or - for standard input).")
+
+    @OptionGroup var core: CoreOptions
+
+    @Argument(help: "CSV file with a header: timestamp,type,payment_method,amount[,status][,id][,sleep_ms]; - for standard input.")
+    var file: String
+
+    @Flag(help: "Ignore sleep_ms and import at full speed (by default each row waits its sleep_ms, replaying the recorded pace).")
+    var noSleep = false
+
+    @Flag(help: "Exit non-zero (3) if any row was rejected.")
+    var strict = false
+
+    @Flag(help: "Import the source again from its first row, on purpose, even though it was imported before.")
+    var restart = false
+
+    @Option(help: "Name of this source for resuming (default: a fingerprint of its header and first row).")
+    var sourceId: String?
+
+    @Option(help: "Rows per committed batch (env TXSTATS_IMPORT_BATCH_ROWS, default 20000).")
+    var batchRows: String?
+
+    @Option(help: "Rows per queue item (env TXSTATS_CHUNK_ROWS, default 500).")
+    var chunkRows: String?
+
+    func run() async throws {
+        LogSetup.bootstrap()
+        let settings = ImportSettings(
+            core: try core.resolve(),
+            file: file,
+            honourSleep: !noSleep,
+            restart: restart,
+            sourceId: try sourceId.map { try Setting<String>.text(flag: "source-id", variable: "-").resolve(flag: $0, default: $0) },
+            batchRows: try Setting<Int>.integer(flag: "batch-rows", variable: "TXSTATS_IMPORT_BATCH_ROWS", range: 1...1_000_000)
+                .resolve(flag: batchRows, default: 20_000),
+            chunkRows: try Setting<Int>.integer(flag: "chunk-rows", variable: "TXSTATS_CHUNK_ROWS", range: 1...100_000)
+                .resolve(flag: chunkRows, default: 500))
+        let logger = Logger(label: "txstats.importer")
+        let service = ImportService(settings: settings, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        let summary = service.result.withLock { $0 }
+        guard let summary else { throw ExitCode(1) }
+        summary.print()
+        if summary.interrupted { throw ExitCode(130) }
+        if strict && summary.rejectedTotal > 0 { throw ExitCode(3) }
+    }
+}
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Write a deterministic sample CSV in the original format.")
+
+    @Option(help: "Number of rows.") var rows: Int
+    @Option(help: "Days the rows span.") var days: Int = 30
+    @Option(help: "First day, YYYY-MM-DD.") var start: String = "2026-01-01"
+    @Option(help: "Random seed.") var seed: UInt64 = 42
+    @Option(help: "Output file (default standard output).") var out: String?
+    @Flag(help: "Add a status column (success/failed/pending and synonyms).") var withStatus = false
+    @Option(help: "Largest sleep_ms written.") var maxSleepMs: Int = 2
+
+    func validate() throws {
+        guard rows >= 0 else { throw ValidationError("--rows must be >= 0") }
+        guard days >= 1 else { throw ValidationError("--days must be >= 1") }
+        guard CivilDay.parse(start) != nil else { throw ValidationError("--start must be a date YYYY-MM-DD (got \(start))") }
+    }
+
+    func run() throws {
+        let generator = SampleGenerator(rows: rows, days: days, start: CivilDay.parse(start)!, seed: seed,
+                                        withStatus: withStatus, maxSleepMs: maxSleepMs)
+        if let out {
+            let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw ValidationError("cannot write \(out): \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
+            try generator.write(to: fd)
+        } else {
+            try generator.write(to: STDOUT_FILENO)
+        }
+    }
+}
