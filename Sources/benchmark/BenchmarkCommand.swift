@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import StatsCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct BenchmarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "txstats-bench",
+        abstract: "Measures the real importer and aggregator end to end against a private redis-server.",
+        discussion: "Every run starts with FLUSHALL: with --redis-url, point it at a server whose data may be wiped.")
+
+    @Option(help: "Rows of the generated CSV.") var rows = 1_000_000
+    @Option(help: "Days the generated rows span.") var days = 30
+    @Option(help: "Use this CSV instead of generating one.") var csv: String?
+    @Option(help: "Directory holding the importer and aggregator executables (default: next to this one).") var binDir: String?
+    @Option(help: "Use this Redis server (it is FLUSHALLed) instead of starting a private redis-server.") var redisURL: String?
+    @Option(help: "Run each measurement this many times; report the best and the median.") var `repeat` = 1
+    @Option(help: "Run only this measurement: importer, aggregator, e2e1 or e2e2.") var only: Measurement?
+    @Option(help: "Seconds any one run may take before it is reported as hung.") var timeout = 600
+
+    func validate() throws {
+        guard rows >= 1 else { throw ValidationError("--rows must be >= 1") }
+        guard days >= 1 else { throw ValidationError("--days must be >= 1") }
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be >= 1") }
+        guard timeout >= 1 else { throw ValidationError("--timeout must be >= 1") }
+        if let redisURL, (try? RedisURL(parsing: redisURL)) == nil { throw ValidationError("--redis-url must look like redis://host:port/db") }
+    }
+
+    func run() throws {
+        do {
+            try benchmark()
+        } catch let error as BenchmarkError {
+            let text = error.description
+            if text.hasPrefix("FAIL") { print(text) }
+            FileHandle.standardError.write(Data("txstats-bench: \(text)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    func benchmark() throws {
+        let bin = try binDir ?? Self.ownDirectory()
+        for tool in ["importer", "aggregator"] where access("\(bin)/\(tool)", X_OK) != 0 {
+            throw BenchmarkError("no executable \(bin)/\(tool); build the package or pass --bin-dir")
+        }
+        let tmp = try Self.makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+
+        // A private server, stopped on every path; its own peak memory goes in the report.
+        let server = try redisURL == nil ? RedisServer(directory: tmp) : nil
+        defer { _ = try? server?.stop() }
+        let url = try server?.url ?? RedisURL(parsing: redisURL!)
+
+        let file: String
+        if let csv {
+            file = csv
+        } else {
+            file = "\(tmp)/sample.csv"
+            progress("generating \(grouped(rows)) rows over \(days) days")
+            let gen = try ChildProcess(name: "importer generate", executable: "\(bin)/importer",
+                                       arguments: ["generate", "--rows", String(rows), "--days", String(days), "--with-status", "--out", file],
+                                       logPath: "\(tmp)/generate.log")
+            _ = try gen.wait(timeout: .seconds(timeout))
+            try gen.requireSuccess()
+        }
+
+        let bench = Bench(binDir: bin, csv: file, logDir: tmp, url: url, expectedRows: csv == nil ? rows : nil,
+                          timeout: .seconds(timeout))
+        let kinds = only.map { [$0] } ?? Measurement.allCases
+        var results = kinds.map { MeasurementResult(kind: $0) }
+        // Repeats interleave the measurements, so slow drift on a shared machine spreads evenly.
+        for round in 1...`repeat` {
+            for i in results.indices {
+                let kind = results[i].kind
+                let sample: Sample
+                switch kind {
+                case .importer: sample = try bench.importerAlone()
+                case .aggregator: sample = try bench.aggregatorAlone()
+                case .e2e1: sample = try bench.endToEnd(aggregators: 1)
+                case .e2e2: sample = try bench.endToEnd(aggregators: 2)
+                }
+                results[i].samples.append(sample)
+                progress("\(kind.title) [\(round)/\(`repeat`)]: \(String(format: "%.3f", sample.seconds)) s, \(grouped(Int(Double(sample.rows) / sample.seconds))) rows/s, all \(grouped(sample.rows)) rows verified")
+            }
+        }
+
+        let peakMemory = bench.probe.infoField("memory", "used_memory_peak_human")
+        let report = Report(rows: results.map(\.rows).max() ?? rows, days: csv == nil ? days : nil, source: file,
+                            repeats: `repeat`, results: results, redisPeakMemory: peakMemory,
+                            redisPeakRSSKiB: try server?.stop())
+        print(report.table())
+        print(try report.json())
+    }
+
+    func progress(_ text: String) {
+        FileHandle.standardError.write(Data("… \(text)\n".utf8))
+    }
+
+    /// The directory of this executable; the workers are built next to it.
+    static func ownDirectory() throws -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { throw BenchmarkError("cannot find this executable's directory; pass --bin-dir") }
+        let path = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return (path as NSString).deletingLastPathComponent
+    }
+
+    static func makeTempDir() throws -> String {
+        var template = Array("\(NSTemporaryDirectory())txstats-bench.XXXXXX".utf8CString)
+        guard let dir = mkdtemp(&template) else { throw BenchmarkError("mkdtemp: \(String(cString: strerror(errno)))") }
+        return String(cString: dir)
+    }
+}

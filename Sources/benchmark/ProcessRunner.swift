@@ -1,0 +1,134 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// How a child ended, with its peak RSS from `wait4` (the only reliable source: it is
+/// recorded by the kernel at exit, unlike /proc/PID/status sampled from outside).
+struct ExitInfo: CustomStringConvertible {
+    let rawStatus: Int32
+    let maxRSSKiB: Int
+
+    var signal: Int32? {
+        let s = rawStatus & 0x7f
+        return s != 0 && s != 0x7f ? s : nil
+    }
+    var code: Int32? { rawStatus & 0x7f == 0 ? (rawStatus >> 8) & 0xff : nil }
+    var succeeded: Bool { code == 0 }
+
+    var description: String {
+        if let code { return "exit status \(code)" }
+        if let signal { return "killed by signal \(signal)" }
+        return "wait status \(rawStatus)"
+    }
+}
+
+/// One child started with posix_spawn; stdin is /dev/null, stdout and stderr go to a log file.
+/// If it is still running when dropped (an error path), it is killed and reaped.
+final class ChildProcess {
+    let name: String
+    let pid: pid_t
+    let logPath: String
+    let started: ContinuousClock.Instant
+    private(set) var exit: ExitInfo?
+    private(set) var ended: ContinuousClock.Instant?
+
+    init(name: String, executable: String, arguments: [String], logPath: String) throws {
+        self.name = name
+        self.logPath = logPath
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        // Children get default signal handling and an empty mask, whatever ours are.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGTERM, SIGINT, SIGPIPE, SIGHUP] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var child: pid_t = 0
+        started = ContinuousClock.now
+        let rc = posix_spawn(&child, executable, &actions, &attr, argv, envp)
+        guard rc == 0 else {
+            throw BenchmarkError("cannot start \(executable): \(String(cString: strerror(rc)))")
+        }
+        pid = child
+    }
+
+    deinit {
+        if exit == nil {
+            Glibc.kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+        }
+    }
+
+    /// Reaps the child if it has ended; never blocks.
+    @discardableResult
+    func poll() -> ExitInfo? {
+        if let exit { return exit }
+        var status: Int32 = 0
+        var usage = rusage()
+        let r = wait4(pid, &status, WNOHANG, &usage)
+        guard r == pid else { return nil }
+        ended = ContinuousClock.now
+        exit = ExitInfo(rawStatus: status, maxRSSKiB: Int(usage.ru_maxrss))
+        return exit
+    }
+
+    /// Waits for the end, polling every millisecond (fine-grained enough for runs of a second
+    /// or more, and lets a stuck child be reported instead of hanging the benchmark).
+    func wait(timeout: Duration) throws -> ExitInfo {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let e = poll() { return e }
+            if ContinuousClock.now > deadline {
+                throw BenchmarkError("\(name) (pid \(pid)) still running after \(timeout); killed. Log tail:\n\(logTail())")
+            }
+            usleep(1000)
+        }
+    }
+
+    func signal(_ sig: Int32) {
+        if exit == nil { Glibc.kill(pid, sig) }
+    }
+
+    var seconds: Double? { ended.map { (started.duration(to: $0)).seconds } }
+
+    /// Throws with the log's tail unless the child exited 0.
+    func requireSuccess() throws {
+        guard let exit else { throw BenchmarkError("\(name) has not ended") }
+        guard exit.succeeded else {
+            throw BenchmarkError("\(name) failed: \(exit). Log tail (\(logPath)):\n\(logTail())")
+        }
+    }
+
+    func logTail(lines: Int = 20) -> String {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return "(no log)" }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
