@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine with the Swift toolchain lacks. Idempotent: a second
+# run finds everything present and installs nothing.
+set -euo pipefail
+
+need_apt=()
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+command -v redis-cli >/dev/null || need_apt+=(redis-tools)
+command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+pkg-config --exists hiredis 2>/dev/null || need_apt+=(libhiredis-dev)
+pkg-config --exists libmongoc-1.0 2>/dev/null || need_apt+=(libmongoc-dev)
+pkg-config --exists libbson-1.0 2>/dev/null || need_apt+=(libbson-dev)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing ${need_apt[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "setup: the Swift toolchain (swift) is not on PATH" >&2; exit 1; }
