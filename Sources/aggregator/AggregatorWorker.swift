@@ -46,6 +46,9 @@ final class AggregatorWorker {
                 backoff.reset()
                 try loop()
                 break
+            } catch is TakenOver {
+                batch.reset()
+                continue
             } catch let error as RedisError where error.isTransient {
                 batch.reset()
                 let delay = backoff.next()
@@ -85,53 +88,83 @@ final class AggregatorWorker {
         }
     }
 
-    /// Finishes whatever our in-flight list holds (left by a crash or a lost connection).
+    /// Finishes whatever our in-flight list holds (left by a crash, a lost connection, or a
+    /// batch that was taken over while we still held the next one).
     func recoverInflight() throws {
         batch.reset()
         let items = try redis.run("LRANGE", inflight, "0", "-1").check().array ?? []
         guard !items.isEmpty else { return }
         logger.info("finishing in-flight items left from before", metadata: ["items": "\(items.count)"])
         process(items)
-        let (k, a) = batch.commitArguments(keys: keys, worker: settings.workerId, itemCount: items.count, methods: parser.methods.names)
-        let applied = try redis.evalScript(Scripts.commit, keys: k, args: a).check().int
+        let prepared = batch.commitArguments(keys: keys, worker: settings.workerId, methods: parser.methods.names)
+        let command = try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: items.count, items: items.count)
+        let applied = try redis.send(command).check().int
         noteCommit(applied: applied == 1, items: items.count)
         batch.reset()
     }
 
+    /// Thrown when a commit finds the in-flight list changed under it: resynchronise from Redis.
+    struct TakenOver: Error {}
+
+    /// Double-buffered: while Redis applies batch k and moves batch k+2 in flight, this thread
+    /// parses batch k+1. The in-flight list then holds batches k, k+1 (and k+2 once moved); a
+    /// commit names the list's expected length and removes only its own, oldest, items.
     func loop() throws {
-        var pending: (command: RedisCommand, items: Int)?
+        var ready: [RedisReply] = []                       // taken, not yet parsed
+        var pending: (command: RedisCommand, items: Int)?  // parsed, commit not yet sent
+        var inflightCount = 0                              // items in our in-flight list
         while true {
-            if stop.isRequested, pending == nil { return }
+            let taking = !stop.isRequested
+            if !taking && pending == nil && ready.isEmpty { return }
             var commands: [RedisCommand] = []
             if let pending { commands.append(pending.command) }
-            if !stop.isRequested {
+            // Block on the queue only when there is nothing else to do.
+            let blocking = taking && ready.isEmpty
+            if blocking {
                 var blmove = RedisCommand("BLMOVE")
                 for a in [keys.queue, inflight, "RIGHT", "LEFT", String(settings.blockSeconds)] { blmove.append(a) }
                 commands.append(blmove)
-                commands.append(try redis.scriptCommand(Scripts.take, keys: [keys.queue, inflight], args: RedisCommand([String(settings.batchItems - 1)])))
             }
-            let replies = try redis.pipeline(commands)
-            var rest = replies[...]
+            if taking {
+                let n = blocking ? settings.batchItems - 1 : settings.batchItems
+                commands.append(try redis.scriptCommand(Scripts.take, keys: [keys.queue, inflight], args: RedisCommand([String(n)])))
+            }
+            if !commands.isEmpty { try redis.send(pipelined: commands) }
+
+            // Parse the batch in hand while the server works.
+            var prepared: (keys: [String], args: RedisCommand)?
+            let readyCount = ready.count
+            if !ready.isEmpty {
+                process(ready)
+                prepared = batch.commitArguments(keys: keys, worker: settings.workerId, methods: parser.methods.names)
+                batch.reset()
+                ready.removeAll(keepingCapacity: true)
+            }
+
+            var replies = try redis.receive(commands.count)[...]
             if let p = pending {
-                let applied = try rest.removeFirst().check().int
-                noteCommit(applied: applied == 1, items: p.items)
+                if try replies.removeFirst().check().int != 1 {
+                    noteCommit(applied: false, items: p.items)
+                    throw TakenOver()
+                }
+                noteCommit(applied: true, items: p.items)
+                inflightCount -= p.items
                 pending = nil
             }
-            if rest.isEmpty { return }  // stopping: last batch committed
-            var items: [RedisReply] = []
-            if case .string = rest.first! { items.append(rest.first!) }
-            items.append(contentsOf: try rest.last!.check().array ?? [])
-
-            if items.isEmpty {
+            if taking {
+                if blocking, case .string = replies.first! { ready.append(replies.first!) }
+                ready.append(contentsOf: try replies.last!.check().array ?? [])
+                inflightCount += ready.count
+            }
+            if let prepared {
+                pending = (try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: inflightCount, items: readyCount), readyCount)
+            }
+            if pending == nil && ready.isEmpty {
                 try heartbeatIfDue(force: true)
                 if settings.drain, try everythingDrained() { return }
-                continue
+            } else {
+                try heartbeatIfDue(force: false)
             }
-            process(items)
-            let (k, a) = batch.commitArguments(keys: keys, worker: settings.workerId, itemCount: items.count, methods: parser.methods.names)
-            pending = (try redis.scriptCommand(Scripts.commit, keys: k, args: a), items.count)
-            batch.reset()
-            try heartbeatIfDue(force: false)
         }
     }
 

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The importer's compact queue item: many validated transactions in one list element, so one
 /// queue operation moves hundreds of rows. Text, so it stays readable in `redis-cli`:
 ///
@@ -86,9 +90,9 @@ public enum QueueItemDecoder {
             return
         }
         var start = headerEnd + 1
+        let base = item.baseAddress!
         while start < item.count {
-            var end = start
-            while end < item.count, item[end] != 0x0A { end += 1 }
+            let end = memchr(base + start, 0x0A, item.count - start).map { $0 - UnsafeMutableRawPointer(mutating: base) } ?? item.count
             let line = UnsafeRawBufferPointer(rebasing: item[start..<end])
             start = end + 1
             if line.isEmpty { continue }

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Normalises payment-method names (trimmed, lower case) and gives each a small index, so the
 /// hot path compares a few bytes instead of allocating a String per row.
 public struct MethodTable: Sendable {
@@ -16,7 +20,9 @@ public struct MethodTable: Sendable {
         // Fast path: an exact spelling seen before (linear scan beats hashing for a handful).
         if rawKeys.count <= 16 {
             for (i, key) in rawKeys.enumerated() where key.count == raw.count {
-                if key.withUnsafeBytes({ $0.elementsEqual(raw) }) { return .success(rawSlot[i]) }
+                if raw.isEmpty || key.withUnsafeBytes({ memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }) {
+                    return .success(rawSlot[i])
+                }
             }
         } else if let i = rawIndex[Array(raw)] {
             return .success(rawSlot[i])

@@ -33,6 +33,13 @@ public struct RedisCommand: Sendable {
         ends.append(bytes.count)
     }
 
+    /// Appends all arguments of another command.
+    public mutating func append(contentsOf other: RedisCommand) {
+        let base = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        ends.append(contentsOf: other.ends.lazy.map { $0 + base })
+    }
+
     public mutating func reserve(bytes n: Int, arguments: Int) {
         bytes.reserveCapacity(bytes.count + n)
         ends.reserveCapacity(ends.count + arguments)

@@ -77,34 +77,50 @@ public final class RedisConnection {
 
     /// Sends all commands in one write and reads all replies: one round trip.
     public func pipeline(_ commands: some Collection<RedisCommand>) throws(RedisError) -> [RedisReply] {
+        try send(pipelined: commands)
+        return try receive(commands.count)
+    }
+
+    /// Writes commands without waiting for their replies, so that the caller can work while
+    /// the server executes them; collect the replies with ``receive(_:)``, in order.
+    public func send(pipelined commands: some Collection<RedisCommand>) throws(RedisError) {
         try connect()
         guard let ctx = context else { throw .connection("not connected") }
         for command in commands {
             let rc: Int32 = command.bytes.withUnsafeBufferPointer { buf in
                 let base = UnsafeRawPointer(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!)
                 let n = command.ends.count
-                let argv = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: n)
-                let lens = UnsafeMutablePointer<Int>.allocate(capacity: n)
-                defer { argv.deallocate(); lens.deallocate() }
-                var start = 0
-                for (i, end) in command.ends.enumerated() {
-                    argv[i] = (base + start).assumingMemoryBound(to: CChar.self)
-                    lens[i] = end - start
-                    start = end
+                return withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: n) { argv in
+                    withUnsafeTemporaryAllocation(of: Int.self, capacity: n) { lens in
+                        var start = 0
+                        for (i, end) in command.ends.enumerated() {
+                            argv[i] = (base + start).assumingMemoryBound(to: CChar.self)
+                            lens[i] = end - start
+                            start = end
+                        }
+                        return redisAppendCommandArgv(ctx, Int32(n), argv.baseAddress, lens.baseAddress)
+                    }
                 }
-                return redisAppendCommandArgv(ctx, Int32(n), argv, lens)
             }
             if rc != REDIS_OK { throw dropConnection(ctx, while: "queueing \(command.summary)") }
         }
+        var done: Int32 = 0
+        while done == 0 {
+            if redisBufferWrite(ctx, &done) != REDIS_OK { throw dropConnection(ctx, while: "sending commands") }
+        }
+    }
+
+    /// Reads the replies of `count` commands sent before.
+    public func receive(_ count: Int) throws(RedisError) -> [RedisReply] {
+        guard let ctx = context else { throw .connection("not connected") }
         var replies: [RedisReply] = []
-        replies.reserveCapacity(commands.count)
-        for _ in 0..<commands.count {
+        replies.reserveCapacity(count)
+        for _ in 0..<count {
             var raw: UnsafeMutableRawPointer?
             if redisGetReply(ctx, &raw) != REDIS_OK || raw == nil {
                 throw dropConnection(ctx, while: "reading a reply")
             }
-            let reply = raw!.assumingMemoryBound(to: redisReply.self)
-            replies.append(Self.convert(reply))
+            replies.append(Self.convert(raw!.assumingMemoryBound(to: redisReply.self)))
             freeReplyObject(raw)
         }
         return replies
@@ -131,12 +147,7 @@ public final class RedisConnection {
         command.append(sha)
         command.append(keys.count)
         for k in keys { command.append(k) }
-        var start = 0
-        command.reserve(bytes: args.bytes.count, arguments: args.count)
-        for end in args.ends {
-            command.append(bytes: args.bytes[start..<end])
-            start = end
-        }
+        command.append(contentsOf: args)
         return command
     }
 

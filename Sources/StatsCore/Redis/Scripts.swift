@@ -14,21 +14,24 @@ public enum Scripts {
     return items
     """)
 
-    /// Applies one batch: increments, dead letters, bookkeeping, and removes the batch from the
-    /// worker's in-flight list, all or nothing. If the in-flight list no longer holds exactly the
-    /// batch (another worker took it over, or this commit already ran before a lost reply), it
-    /// changes nothing and returns 0, so no batch is ever counted twice.
+    /// Applies one batch: increments, dead letters, bookkeeping, and removes the batch (the
+    /// oldest ARGV[3] items, at the tail) from the worker's in-flight list, all or nothing. If the
+    /// list does not hold exactly the ARGV[2] items the worker believes it holds (another worker
+    /// took them over, or this commit already ran before a lost reply), it changes nothing and
+    /// returns 0, so no batch is ever counted twice.
     ///
     /// KEYS: inflight, workers, dirty, days, methods, version, deadLetter, then the hashes.
-    /// ARGV: worker, item count, dead count, dead entries…, for each hash: field count then
-    ///       field/delta pairs…, day count then (score, day) pairs…, dirty count then members…,
-    ///       method count then methods….
+    /// ARGV: worker, in-flight length, batch item count, dead count, dead entries…, for each
+    ///       hash: field count then field/delta pairs…, day count then (score, day) pairs…,
+    ///       dirty count then members…, method count then methods….
     public static let commit = RedisScript(name: "commit", source: """
-    if redis.call('LLEN', KEYS[1]) ~= tonumber(ARGV[2]) then return 0 end
-    redis.call('DEL', KEYS[1])
+    local len = tonumber(ARGV[2])
+    if redis.call('LLEN', KEYS[1]) ~= len then return 0 end
+    local n = tonumber(ARGV[3])
+    if n >= len then redis.call('DEL', KEYS[1]) else redis.call('LTRIM', KEYS[1], 0, len - n - 1) end
     local t = redis.call('TIME')
     redis.call('ZADD', KEYS[2], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
-    local a = 3
+    local a = 4
     local nd = tonumber(ARGV[a]); a = a + 1
     for i = 0, nd - 1 do redis.call('LPUSH', KEYS[7], ARGV[a + i]) end
     a = a + nd

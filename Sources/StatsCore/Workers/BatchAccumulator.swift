@@ -2,12 +2,7 @@
 /// whole batch as one atomic ``Scripts/commit`` call: a few hundred HINCRBYs however many
 /// thousand rows the batch held.
 public struct BatchAccumulator: Sendable {
-    public struct Cell: Sendable, Equatable {
-        public var count: Int64 = 0
-        public var amount: Int64 = 0
-    }
-
-    public private(set) var cells: [UInt64: Cell] = [:]
+    public private(set) var cells = CellTable()
     public private(set) var rows = 0
     public var deadLetters: [String] = []
     // One-entry cache: consecutive rows mostly fall in the same hour and cell.
@@ -21,7 +16,7 @@ public struct BatchAccumulator: Sendable {
     public var isEmpty: Bool { rows == 0 && deadLetters.isEmpty }
 
     public mutating func reset() {
-        cells.removeAll(keepingCapacity: true)
+        cells.removeAll()
         deadLetters.removeAll(keepingCapacity: true)
         rows = 0
     }
@@ -49,20 +44,20 @@ public struct BatchAccumulator: Sendable {
             lastHourEnd = min(lastHourStart + 3600, info.end)
         }
         let k = Self.key(day: lastDay, method: row.method, hour: lastHour, type: row.type, status: row.status)
-        cells[k, default: Cell()].count += 1
-        cells[k, default: Cell()].amount += row.amountMinor
+        cells.add(k, count: 1, amount: row.amountMinor)
         rows += 1
     }
 
-    /// The KEYS and ARGV of ``Scripts/commit`` for this batch.
-    public func commitArguments(keys layout: KeyLayout, worker: String, itemCount: Int, methods: [String]) -> (keys: [String], args: RedisCommand) {
+    /// The KEYS and ARGV of ``Scripts/commit`` for this batch, ARGV without its first three
+    /// (worker, in-flight length, item count), which ``commitCommand`` adds when it is sent.
+    public func commitArguments(keys layout: KeyLayout, worker: String, methods: [String]) -> (keys: [String], args: RedisCommand) {
         // Group cells by (day, type) and fold the hour level into day-level fields.
         struct DayType: Hashable { var day: CivilDay; var type: TransactionType }
         var totals: [DayType: [Int: Int64]] = [:]
         var status: [DayType: [String: Int64]] = [:]
         var hourly: [DayType: [(String, Int64)]] = [:]
         var usedMethods = Set<Int>()
-        for (key, cell) in cells {
+        cells.forEach { key, cell in
             let c = Self.unpack(key)
             let dt = DayType(day: c.day, type: c.type)
             let m = methods[c.method]
@@ -75,7 +70,7 @@ public struct BatchAccumulator: Sendable {
         }
         var keys = [layout.inflight(worker: worker), layout.workers, layout.dirty, layout.days, layout.methods,
                     layout.version, layout.deadLetter]
-        var args = RedisCommand([worker, String(itemCount), String(deadLetters.count)])
+        var args = RedisCommand([String(deadLetters.count)])
         for d in deadLetters { args.append(d) }
         let dayTypes = status.keys.sorted { ($0.day, $0.type.rawValue) < ($1.day, $1.type.rawValue) }
         for dt in dayTypes {
@@ -101,5 +96,16 @@ public struct BatchAccumulator: Sendable {
         args.append(usedMethods.count)
         for m in usedMethods.sorted() { args.append(methods[m]) }
         return (keys, args)
+    }
+}
+
+extension RedisConnection {
+    /// The commit script call for a prepared batch: `inflightLength` items are in the worker's
+    /// list when it runs, and the oldest `items` of them are this batch.
+    public func commitCommand(_ prepared: (keys: [String], args: RedisCommand), worker: String,
+                              inflightLength: Int, items: Int) throws(RedisError) -> RedisCommand {
+        var args = RedisCommand([worker, String(inflightLength), String(items)])
+        args.append(contentsOf: prepared.args)
+        return try scriptCommand(Scripts.commit, keys: prepared.keys, args: args)
     }
 }
