@@ -1,0 +1,52 @@
+import Testing
+@testable import StatsCore
+
+@Suite("Settings, URLs and import markers")
+struct ConfigTests {
+    @Test("a flag wins over the environment, which wins over the default")
+    func precedence() throws {
+        let env = ["REDIS_URL": "redis://10.0.0.1:7000/2", "TXSTATS_QUEUE": "Q2", "TXSTATS_TIMEZONE": "Europe/Berlin"]
+        var s = try CoreOptions.parse([]).resolve(environment: env)
+        #expect(s.redisURL == RedisURL(host: "10.0.0.1", port: 7000, database: 2))
+        #expect(s.queue == "Q2" && s.timeZone == "Europe/Berlin" && s.amountScale == 2)
+        s = try CoreOptions.parse(["--queue", "Q3", "--amount-scale", "3"]).resolve(environment: env)
+        #expect(s.queue == "Q3" && s.amountScale == 3)
+        #expect(try CoreOptions.parse([]).resolve(environment: [:]).redisURL == RedisURL())
+    }
+
+    @Test("a bad setting is named, flag and variable, with what was expected")
+    func errors() {
+        for (env, name) in [(["TXSTATS_AMOUNT_SCALE": "x"], "TXSTATS_AMOUNT_SCALE"), (["TXSTATS_TIMEZONE": "Mars/Olympus"], "TXSTATS_TIMEZONE"),
+                            (["REDIS_URL": "http://x"], "REDIS_URL"), (["TXSTATS_QUEUE": "a{b}"], "TXSTATS_QUEUE")] {
+            do {
+                _ = try CoreOptions.parse([]).resolve(environment: env)
+                Issue.record("\(env) was accepted")
+            } catch {
+                #expect("\(error)".contains(name), "\(error)")
+            }
+        }
+    }
+
+    @Test("Redis URLs: password, user, IPv6, database; the password never shows in descriptions")
+    func redisURL() throws {
+        let u = try RedisURL(parsing: "redis://:s3cr%40t@cache.local:6380/4")
+        #expect(u.password == "s3cr@t" && u.host == "cache.local" && u.port == 6380 && u.database == 4)
+        #expect(!u.description.contains("s3cr"))
+        let v = try RedisURL(parsing: "redis://app:pw@[::1]:7000")
+        #expect(v.username == "app" && v.password == "pw" && v.host == "::1" && v.port == 7000)
+        #expect(RedisURL.redact("redis://app:topsecret@h:1/0") == "redis://app:***@h:1/0")
+        #expect(throws: RedisURL.ParseError.self) { try RedisURL(parsing: "redis://h:99999") }
+        do {
+            _ = try CoreOptions.parse([]).resolve(environment: ["REDIS_URL": "redis://:hunter2@h:0"])
+        } catch {
+            #expect(!"\(error)".contains("hunter2"))
+        }
+    }
+
+    @Test("import markers round-trip through their text form")
+    func marker() {
+        let m = ImportMarker(generation: 2, line: 1234, queued: 1200, rejected: 33, hash: "00ff")
+        #expect(ImportMarker(parsing: m.description) == m)
+        #expect(ImportMarker(parsing: "garbage") == nil)
+    }
+}

@@ -1,0 +1,37 @@
+import Testing
+@testable import StatsCore
+
+@Suite("Key layout")
+struct KeyLayoutTests {
+    let keys = KeyLayout(queue: "TransactionQueue")
+    let day = CivilDay(year: 2026, month: 1, day: 15)!
+
+    @Test("aggregate keys keep the original's readable name and carry the queue's hash tag")
+    func names() {
+        #expect(keys.totals(day, .deposit) == "agg:2026-01-15:deposits:{TransactionQueue}")
+        #expect(keys.status(day, .withdrawal) == "agg:2026-01-15:withdrawals:{TransactionQueue}:status")
+        #expect(keys.hourly(day, .deposit) == "agg:2026-01-15:deposits:{TransactionQueue}:hourly")
+        #expect(keys.inflight(worker: "w1") == "{TransactionQueue}:inflight:w1")
+        #expect(KeyLayout.hourlyField(method: "visa", status: .failed, hour: 3, count: true) == "visa|failed|03|n")
+        #expect(KeyLayout.statusField(method: "visa", status: .pending, count: false) == "visa|pending|a")
+    }
+
+    /// Redis Cluster hashes only the part inside the first {...}, or the whole key without one.
+    func hashTag(_ key: String) -> Substring {
+        if let open = key.firstIndex(of: "{"), let close = key[key.index(after: open)...].firstIndex(of: "}"),
+           close > key.index(after: open) {
+            return key[key.index(after: open)..<close]
+        }
+        return Substring(key)
+    }
+
+    @Test("every key one atomic step touches hashes to the same cluster slot as the queue")
+    func sameSlot() {
+        let all = [keys.queue, keys.deadLetter, keys.imports, keys.workers, keys.dirty, keys.days, keys.methods,
+                   keys.version, keys.meta, keys.inflight(worker: "a"), keys.totals(day, .deposit),
+                   keys.status(day, .withdrawal), keys.hourly(day, .deposit)]
+        #expect(Set(all.map(hashTag)) == ["TransactionQueue"])
+        let other = KeyLayout(queue: "TransactionQueue.2")
+        #expect(hashTag(other.totals(day, .deposit)) == "TransactionQueue.2")
+    }
+}

@@ -1,0 +1,87 @@
+import Testing
+@testable import StatsCore
+
+/// Collects what the decoder produces.
+struct CollectingSink: QueueItemSink {
+    var rows: [TransactionParser.Row] = []
+    var rejects: [(RejectReason, String)] = []
+    mutating func row(_ row: TransactionParser.Row) { rows.append(row) }
+    mutating func reject(_ reason: RejectReason, raw: String) { rejects.append((reason, raw)) }
+}
+
+@Suite("Queue item formats")
+struct QueueItemTests {
+    func decode(_ text: String, scale: Int = 2) -> (CollectingSink, TransactionParser) {
+        var parser = TransactionParser(calendar: .utc, scale: scale)
+        var sink = CollectingSink()
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { QueueItemDecoder.decode(UnsafeRawBufferPointer($0), parser: &parser, into: &sink) }
+        return (sink, parser)
+    }
+
+    @Test("a TXB1 batch written by the importer decodes to the same rows")
+    func compactRoundTrip() {
+        var writer = CompactBatchWriter(scale: 2, source: "src", firstLine: 2)
+        var rng = SplitMix64(seed: 1)
+        var expected: [(Int64, TransactionType, String, TransactionStatus, Int64)] = []
+        for _ in 0..<500 {
+            let e = (Int64(rng.next() % 4_000_000_000) - 1_000_000_000, rng.next() % 2 == 0 ? TransactionType.deposit : .withdrawal,
+                     ["visa", "paypal", "apple pay"][Int(rng.next() % 3)], TransactionStatus(rawValue: UInt8(rng.next() % 3))!,
+                     Int64(rng.next() % 1_000_000_000_000))
+            expected.append(e)
+            var m = e.2
+            m.withUTF8 { writer.append(epochSeconds: e.0, type: e.1, method: UnsafeRawBufferPointer($0), status: e.3, amountMinor: e.4) }
+        }
+        #expect(writer.rows == 500)
+        let (sink, parser) = decode(String(decoding: writer.buffer, as: UTF8.self))
+        #expect(sink.rejects.isEmpty)
+        #expect(sink.rows.count == 500)
+        for (row, e) in zip(sink.rows, expected) {
+            #expect(row.epochSeconds == e.0 && row.type == e.1 && parser.methods.names[row.method] == e.2 && row.status == e.3 && row.amountMinor == e.4)
+        }
+    }
+
+    @Test("a TXB1 batch of another scale is refused whole, never reinterpreted")
+    func scaleMismatch() {
+        let (sink, _) = decode("TXB1 3 s 2\n0\td\tvisa\ts\t1000\n")
+        #expect(sink.rows.isEmpty)
+        #expect(sink.rejects.map(\.0.code) == ["scale_mismatch"])
+    }
+
+    @Test("JSON amounts are read from their text: 0.1 and 0.2 are exactly 10 and 20 cents")
+    func jsonExact() {
+        let (a, _) = decode(#"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"Visa","amount":0.1}"#)
+        let (b, _) = decode(#"{"Timestamp":"2026-01-01T00:00:00Z","Type":"deposit","PaymentMethod":"visa","Amount":"0.20","Status":"Completed"}"#)
+        #expect(a.rows.first?.amountMinor == 10)
+        #expect(b.rows.first?.amountMinor == 20)
+        #expect(b.rows.first?.status == .success)
+        let (c, _) = decode(#"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"visa","amount":0.001}"#)
+        #expect(c.rejects.first?.0.code == "bad_amount")
+    }
+
+    @Test("JSON: numeric epoch timestamps, escapes, nested values skipped; bad JSON and missing fields rejected")
+    func jsonShapes() {
+        let (a, p) = decode(#"{"timestamp":86400,"type":"withdrawal","method":"caf\u00e9 \"x\"","amount":"1","meta":{"k":[1,{"z":"}"}]}}"#)
+        #expect(a.rows.first?.epochSeconds == 86400)
+        #expect(a.rows.first.map { p.methods.names[$0.method] } == "café \"x\"")
+        #expect(decode(#"{"timestamp":1,"type":"deposit","amount":"1"}"#).0.rejects.first?.1.contains("amount") == true)
+        #expect(decode(#"{"timestamp":1,"type":"deposit","amount":"1"}"#).0.rejects.first?.0.message.contains("payment_method") == true)
+        #expect(decode(#"{"timestamp":1,"#).0.rejects.first?.0.code == "bad_item")
+        #expect(decode("plain text").0.rejects.first?.0.code == "bad_item")
+        #expect(decode(#"{"a":1} trailing"#).0.rejects.first?.0.code == "bad_item")
+    }
+
+    @Test("payment methods are trimmed and lower-cased; '|' and control characters are refused")
+    func methods() throws {
+        var table = MethodTable()
+        let a = try? table.index(of: " PayPal ").get()
+        let b = try? table.index(of: "paypal").get()
+        #expect(a != nil && a == b)
+        #expect(table.names == ["paypal"])
+        #expect(throws: RejectReason.self) { try table.index(of: "a|b").get() }
+        #expect(throws: RejectReason.self) { try table.index(of: "a\u{1}").get() }
+        #expect(throws: RejectReason.self) { try table.index(of: "  ").get() }
+        for i in 0..<40 { _ = table.index(of: "m\(i)") }   // past the linear-scan fast path
+        #expect(try table.index(of: "M7").get() == table.names.firstIndex(of: "m7"))
+    }
+}
