@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -26,6 +28,7 @@ let package = Package(
             name: "StatsCore",
             dependencies: [
                 "CHiredis",
+                "CMongoc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -41,11 +44,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "dumper",
-            dependencies: ["StatsCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "StatsCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .executableTarget(
             name: "api",
-            dependencies: ["StatsCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "StatsCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "benchmark",

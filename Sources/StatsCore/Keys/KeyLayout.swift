@@ -33,6 +33,24 @@ public struct KeyLayout: Sendable, Hashable {
     /// Hash of settings every worker of this queue must agree on (amount scale, time zone).
     public var meta: String { "\(tag):meta" }
 
+    /// Members of ``dirty`` a dumper has claimed and not yet written to MongoDB (back to dirty
+    /// if the dumper dies).
+    public var dumping: String { "\(tag):dumping" }
+    /// Set of days moved to MongoDB by retention: their Redis hashes, if any, hold only late
+    /// transactions that arrived afterwards (deltas to add, never to replace with).
+    public var archived: String { "\(tag):archived" }
+    /// List of outbox entries: late deltas taken out of Redis, waiting to be added to MongoDB.
+    public var outbox: String { "\(tag):outbox" }
+    /// One outbox entry (a renamed hourly hash), named with its sequence number, day and type.
+    public func outboxEntry(seq: Int64, _ day: CivilDay, _ type: TransactionType) -> String { "\(tag):outbox:\(seq):\(day):\(type.plural)" }
+    /// Sequence for outbox entries.
+    public var outboxSeq: String { "\(tag):outbox:seq" }
+    /// Bumped whenever late data moves from Redis hashes into the outbox: readers that
+    /// combine Redis and MongoDB retry if it changed while they read.
+    public var archiveEpoch: String { "\(tag):archive:epoch" }
+    /// Lease that lets one dumper work at a time.
+    public var dumperLock: String { "\(tag):dumper:lock" }
+
     /// A worker's in-flight list: items taken from the queue whose effect is not committed yet.
     public func inflight(worker: String) -> String { "\(tag):inflight:\(worker)" }
     public var inflightPrefix: String { "\(tag):inflight:" }

@@ -1,0 +1,67 @@
+/// One (day, type)'s aggregates at the finest grain: the hourly cells exactly as Redis holds
+/// them (`method|status|HH|n` → count, `…|a` → amount in minor units). Every other view —
+/// per-method totals, status breakdowns, hourly profiles — is a sum of these.
+public struct DayAggregate: Sendable, Equatable {
+    public var day: CivilDay
+    public var type: TransactionType
+    public var cells: [String: Int64]
+
+    public init(day: CivilDay, type: TransactionType, cells: [String: Int64] = [:]) {
+        self.day = day
+        self.type = type
+        self.cells = cells
+    }
+
+    public var isEmpty: Bool { cells.allSatisfy { $0.value == 0 } }
+
+    /// Adds another set of cells (a late delta) to these.
+    public mutating func add(_ other: [String: Int64]) {
+        for (k, v) in other { cells[k, default: 0] += v }
+    }
+
+    /// Payment method → amount of successful transactions: the original `/stats` view.
+    public var successTotals: [String: Int64] {
+        var out: [String: Int64] = [:]
+        for (k, v) in cells {
+            guard let f = HourlyField(k), f.status == .success, !f.isCount else { continue }
+            out[f.method, default: 0] += v
+        }
+        return out.filter { $0.value != 0 }
+    }
+
+    /// `method|status|n` and `method|status|a` summed over the hours.
+    public var statusTotals: [String: Int64] {
+        var out: [String: Int64] = [:]
+        for (k, v) in cells {
+            guard let f = HourlyField(k) else { continue }
+            out[KeyLayout.statusField(method: f.method, status: f.status, count: f.isCount), default: 0] += v
+        }
+        return out
+    }
+
+    /// Parses hourly cells from an HGETALL-style reply.
+    public static func cells(from pairs: [(String, String)]) -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        out.reserveCapacity(pairs.count)
+        for (k, v) in pairs { if let n = Int64(v) { out[k] = n } }
+        return out
+    }
+}
+
+/// A parsed hourly field name `method|status|HH|n` or `…|a`.
+public struct HourlyField: Sendable, Hashable {
+    public var method: String
+    public var status: TransactionStatus
+    public var hour: Int
+    public var isCount: Bool
+
+    public init?(_ text: String) {
+        let p = text.split(separator: "|", omittingEmptySubsequences: false)
+        guard p.count == 4, let status = TransactionStatus(text: p[1]), let hour = Int(p[2]),
+              p[3] == "n" || p[3] == "a" else { return nil }
+        method = String(p[0])
+        self.status = status
+        self.hour = hour
+        isCount = p[3] == "n"
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// The `DailyAggregates` document of one (day, type), as in the original plus what the richer
+/// views need. Amounts are Int64 minor units (`Scale` says how many digits are fractional):
+///
+///     { Date: "2026-01-15", Type: "deposits", Scale: 2,
+///       TotalAmount: { paypal: 5276385, … },                 // successful transactions only
+///       Status: { "paypal|success|n": 412, "paypal|success|a": 5276385, … },
+///       Hourly: { "paypal|success|03|n": 17, "paypal|success|03|a": 212345, … },
+///       TransactionCount: 1234, AppliedDeltas: [ 17, 18 ], LastUpdated: ISODate(…) }
+///
+/// Payment methods are map keys: a `.` and a leading `$` (not allowed in MongoDB field paths)
+/// are stored as U+FF0E and U+FF04, as MongoDB's documentation recommends.
+public enum DailyAggregateDocument {
+    /// Late deltas remembered per document, to make re-applying one a no-op.
+    public static let appliedDeltasKept = 64
+
+    public static func escapeKey(_ s: String) -> String {
+        var out = s.replacingOccurrences(of: ".", with: "\u{FF0E}")
+        if out.hasPrefix("$") { out = "\u{FF04}" + out.dropFirst() }
+        return out
+    }
+
+    public static func unescapeKey(_ s: String) -> String {
+        var out = s.replacingOccurrences(of: "\u{FF0E}", with: ".")
+        if out.hasPrefix("\u{FF04}") { out = "$" + out.dropFirst() }
+        return out
+    }
+
+    static func map(_ values: [String: Int64]) -> BSONValue {
+        .document(BSONDocument(pairs: values.sorted { $0.key < $1.key }.map { (escapeKey($0.key), .int64($0.value)) }))
+    }
+
+    static func count(_ cells: [String: Int64]) -> Int64 {
+        cells.reduce(0) { $0 + ($1.key.hasSuffix("|n") ? $1.value : 0) }
+    }
+
+    public static func filter(_ day: CivilDay, _ type: TransactionType) -> BSONDocument {
+        ["Date": .string(day.description), "Type": .string(type.plural)]
+    }
+
+    /// The whole document for a day whose Redis hashes hold all of it.
+    public static func replacement(_ agg: DayAggregate, scale: Int, now: Date = Date()) -> BSONDocument {
+        BSONDocument(pairs: [
+            ("Date", .string(agg.day.description)),
+            ("Type", .string(agg.type.plural)),
+            ("Scale", .int32(Int32(scale))),
+            ("TotalAmount", map(agg.successTotals)),
+            ("Status", map(agg.statusTotals)),
+            ("Hourly", map(agg.cells)),
+            ("TransactionCount", .int64(count(agg.cells))),
+            ("AppliedDeltas", .array([])),
+            ("LastUpdated", .date(Int64(now.timeIntervalSince1970 * 1000))),
+        ])
+    }
+
+    /// Adds a late delta exactly once: the filter excludes a document that already recorded
+    /// `seq`, and with upsert the unique (Date, Type) index then refuses the insert (code
+    /// 11000), which the caller takes as "already applied".
+    public static func deltaUpdate(_ delta: DayAggregate, seq: Int64, scale: Int, now: Date = Date()) -> (filter: BSONDocument, update: BSONDocument) {
+        var inc: [(String, BSONValue)] = []
+        for (m, v) in delta.successTotals.sorted(by: { $0.key < $1.key }) { inc.append(("TotalAmount.\(escapeKey(m))", .int64(v))) }
+        for (k, v) in delta.statusTotals.sorted(by: { $0.key < $1.key }) { inc.append(("Status.\(escapeKey(k))", .int64(v))) }
+        for (k, v) in delta.cells.sorted(by: { $0.key < $1.key }) { inc.append(("Hourly.\(escapeKey(k))", .int64(v))) }
+        inc.append(("TransactionCount", .int64(count(delta.cells))))
+        var filter = Self.filter(delta.day, delta.type)
+        filter.append("AppliedDeltas", ["$ne": .int64(seq)])
+        let update: BSONDocument = [
+            "$inc": .document(BSONDocument(pairs: inc)),
+            "$push": ["AppliedDeltas": ["$each": [.int64(seq)], "$slice": .int64(-Int64(appliedDeltasKept))]],
+            "$set": ["LastUpdated": .date(Int64(now.timeIntervalSince1970 * 1000))],
+            "$setOnInsert": ["Scale": .int32(Int32(scale))],
+        ]
+        return (filter, update)
+    }
+
+    /// What a reader needs from a stored document.
+    public struct Parsed: Sendable {
+        public var day: CivilDay
+        public var type: TransactionType
+        public var totals: [String: Int64]
+        public var cells: [String: Int64]
+        public var appliedDeltas: Set<Int64>
+    }
+
+    public static func parse(_ doc: BSONDocument) -> Parsed? {
+        guard let day = doc["Date"]?.string.flatMap({ CivilDay.parse($0) }),
+              let type = doc["Type"]?.string.flatMap({ TransactionType(text: $0) }) else { return nil }
+        func ints(_ key: String) -> [String: Int64] {
+            var out: [String: Int64] = [:]
+            for (k, v) in doc[key]?.document ?? BSONDocument() { if let n = v.int64 { out[unescapeKey(k)] = n } }
+            return out
+        }
+        return Parsed(day: day, type: type, totals: ints("TotalAmount"), cells: ints("Hourly"),
+                      appliedDeltas: Set((doc["AppliedDeltas"]?.array ?? []).compactMap(\.int64)))
+    }
+
+    /// `$jsonSchema` validator for the collection.
+    public static var validator: BSONDocument {
+        ["$jsonSchema": [
+            "bsonType": "object",
+            "required": ["Date", "Type", "LastUpdated"],
+            "properties": [
+                "Date": ["bsonType": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"],
+                "Type": ["enum": ["deposits", "withdrawals"]],
+                "TotalAmount": ["bsonType": "object"],
+                "Status": ["bsonType": "object"],
+                "Hourly": ["bsonType": "object"],
+                "AppliedDeltas": ["bsonType": "array"],
+                "LastUpdated": ["bsonType": "date"],
+            ],
+        ]]
+    }
+
+    public static var indexes: [BSONDocument] {
+        [["key": ["Date": 1, "Type": 1], "name": "idx_date_type", "unique": true],
+         ["key": ["Date": 1], "name": "idx_date"]]
+    }
+}

@@ -1,0 +1,181 @@
+/// Reads aggregates for a range of days from Redis and MongoDB, counting every day once
+/// whatever the dumper is doing:
+///
+/// - a day Redis holds in full (in `{Q}:days`, not archived), or a recent day (from the
+///   cut-off on), comes from Redis alone;
+/// - an archived day, or an older day Redis does not hold, comes from its MongoDB document plus
+///   any late delta still in Redis: its hashes and the outbox entries MongoDB has not applied.
+///
+/// Redis is read first, in one MULTI; then MongoDB; then the archive epoch again. The dumper
+/// bumps the epoch whenever it moves a delta into the outbox, the only step that could make
+/// the two reads overlap, so a changed epoch means "read again".
+public final class StatsReader: Sendable {
+    public enum View: Sendable {
+        /// payment method -> amount of successful transactions
+        case totals
+        /// hourly cells `method|status|HH|n|a`
+        case hourly
+    }
+
+    public struct ReadError: Error, CustomStringConvertible, Sendable {
+        public var source: String
+        public var message: String
+        public var description: String { "\(source) unavailable: \(message)" }
+        public init(source: String, message: String) {
+            self.source = source
+            self.message = message
+        }
+    }
+
+    public typealias Days = [CivilDay: [TransactionType: [String: Int64]]]
+
+    public let keys: KeyLayout
+    public let history: HistorySettings
+    public let redis: RedisPool
+    public let mongo: MongoClient
+    private let calendar: BusinessCalendar
+
+    public init(keys: KeyLayout, history: HistorySettings, calendar: BusinessCalendar, redis: RedisPool, mongo: MongoClient) {
+        self.keys = keys
+        self.history = history
+        self.calendar = calendar
+        self.redis = redis
+        self.mongo = mongo
+    }
+
+    public func cutoffDay() -> CivilDay {
+        var c = calendar
+        return history.cutoffDay(calendar: &c)
+    }
+
+    /// `{Q}:version` and the archive epoch: an answer computed at the same pair is the same.
+    public func dataVersion() throws(ReadError) -> String {
+        do {
+            let replies = try redis.withConnection { c in
+                try c.pipeline([RedisCommand(["GET", keys.version]), RedisCommand(["GET", keys.archiveEpoch])])
+            }
+            return "\(replies[0].text ?? "0")/\(replies[1].text ?? "0")"
+        } catch {
+            throw ReadError(source: "Redis", message: "\(error)")
+        }
+    }
+
+    public func read(from: CivilDay, to: CivilDay, view: View) throws(ReadError) -> Days {
+        var lastError: ReadError?
+        for _ in 0..<5 {
+            do {
+                if let days = try attempt(from: from, to: to, view: view) { return days }
+            } catch let e as ReadError {
+                throw e
+            } catch let e as RedisError {
+                lastError = ReadError(source: "Redis", message: "\(e)")
+                if !e.isTransient { break }
+            } catch let e as MongoError {
+                throw ReadError(source: "MongoDB", message: e.message)
+            } catch {
+                throw ReadError(source: "Redis", message: "\(error)")
+            }
+        }
+        throw lastError ?? ReadError(source: "Redis", message: "data kept moving while reading; try again")
+    }
+
+    private struct RedisSnapshot: Sendable {
+        var full: Set<CivilDay> = []
+        var archived: Set<CivilDay> = []
+        var values: Days = [:]
+        var outbox: [(seq: Int64, day: CivilDay, type: TransactionType, cells: [String: Int64])] = []
+        var epoch = ""
+    }
+
+    /// nil: the archive epoch moved while reading; try again.
+    private func attempt(from: CivilDay, to: CivilDay, view: View) throws -> Days? {
+        let days = (0...from.days(to: to)).map { from.adding(days: $0) }
+        let snapshot = try redis.withConnection { c in try self.snapshot(c, days: days, view: view) }
+        let cutoff = cutoffDay()
+        let needsMongo = days.filter { snapshot.archived.contains($0) || (!snapshot.full.contains($0) && $0 < cutoff) }
+        var result: Days = [:]
+        for d in days where !needsMongo.contains(d) {
+            if let v = snapshot.values[d] { result[d] = v }
+        }
+        guard !needsMongo.isEmpty else { return result }
+
+        let projectionField = view == .totals ? "TotalAmount" : "Hourly"
+        let documents = try mongo.find(HistorySettings.collection,
+                                       filter: ["Date": ["$gte": .string(needsMongo.first!.description), "$lte": .string(needsMongo.last!.description)]],
+                                       projection: ["Date": 1, "Type": 1, .init(stringLiteral: projectionField): 1, "AppliedDeltas": 1])
+        let epochNow = try redis.withConnection { c in try c.run("GET", keys.archiveEpoch).text ?? "0" }
+        guard epochNow == snapshot.epoch else { return nil }
+
+        let wanted = Set(needsMongo)
+        var applied: [CivilDay: [TransactionType: Set<Int64>]] = [:]
+        for doc in documents {
+            guard let p = DailyAggregateDocument.parse(doc), wanted.contains(p.day) else { continue }
+            result[p.day, default: [:]][p.type] = view == .totals ? p.totals : p.cells
+            applied[p.day, default: [:]][p.type] = p.appliedDeltas
+        }
+        for d in needsMongo {
+            for (type, delta) in snapshot.values[d] ?? [:] {
+                for (k, v) in delta { result[d, default: [:]][type, default: [:]][k, default: 0] += v }
+            }
+        }
+        for entry in snapshot.outbox where wanted.contains(entry.day) {
+            if applied[entry.day]?[entry.type]?.contains(entry.seq) == true { continue }
+            let delta = view == .totals ? DayAggregate(day: entry.day, type: entry.type, cells: entry.cells).successTotals : entry.cells
+            for (k, v) in delta { result[entry.day, default: [:]][entry.type, default: [:]][k, default: 0] += v }
+        }
+        return result.mapValues { $0.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty } }.filter { !$0.value.isEmpty }
+    }
+
+    private func snapshot(_ c: RedisConnection, days: [CivilDay], view: View) throws -> RedisSnapshot {
+        var commands = [RedisCommand("MULTI"),
+                        RedisCommand(["ZRANGEBYSCORE", keys.days, String(days.first!.daysSinceEpoch), String(days.last!.daysSinceEpoch)])]
+        commands.append(RedisCommand(["SMISMEMBER", keys.archived] + days.map(\.description)))
+        for d in days {
+            for t in TransactionType.allCases {
+                commands.append(RedisCommand(["HGETALL", view == .totals ? keys.totals(d, t) : keys.hourly(d, t)]))
+            }
+        }
+        commands.append(RedisCommand(["LRANGE", keys.outbox, "0", "-1"]))
+        commands.append(RedisCommand(["GET", keys.archiveEpoch]))
+        commands.append(RedisCommand("EXEC"))
+        let replies = try c.pipeline(commands)
+        guard let r = try replies.last!.check().array, r.count == 2 + days.count * 2 + 2 else {
+            throw RedisError.protocolViolation("MULTI for a stats read returned \(replies.last!)")
+        }
+        var s = RedisSnapshot()
+        s.full = Set((r[0].array ?? []).compactMap { $0.text.flatMap { CivilDay.parse($0) } })
+        for (d, flag) in zip(days, r[1].array ?? []) where flag.int == 1 { s.archived.insert(d) }
+        var i = 2
+        for d in days {
+            for t in TransactionType.allCases {
+                let cells = DayAggregate.cells(from: r[i].pairs)
+                if !cells.isEmpty { s.values[d, default: [:]][t] = cells }
+                i += 1
+            }
+        }
+        let outboxNames = (r[i].array ?? []).compactMap(\.text)
+        s.epoch = r[i + 1].text ?? "0"
+        // Outbox entries of archived days in range: read them and check the epoch again.
+        let range = days.first!...days.last!
+        let relevant = outboxNames.compactMap { name -> (String, Int64, CivilDay, TransactionType)? in
+            let p = name.dropFirst(keys.outbox.count + 1).split(separator: ":")
+            guard p.count == 3, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]),
+                  range.contains(day) else { return nil }
+            return (name, seq, day, type)
+        }
+        if !relevant.isEmpty {
+            var more = [RedisCommand("MULTI")]
+            for e in relevant { more.append(RedisCommand(["HGETALL", e.0])) }
+            more.append(RedisCommand(["GET", keys.archiveEpoch]))
+            more.append(RedisCommand("EXEC"))
+            guard let m = try c.pipeline(more).last!.check().array, m.count == relevant.count + 1 else {
+                throw RedisError.protocolViolation("MULTI for outbox entries failed")
+            }
+            guard m.last!.text ?? "0" == s.epoch else { throw RedisError.connection("archive epoch moved; retrying") }
+            for (e, reply) in zip(relevant, m) {
+                s.outbox.append((e.1, e.2, e.3, DayAggregate.cells(from: reply.pairs)))
+            }
+        }
+        return s
+    }
+}

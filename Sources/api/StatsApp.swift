@@ -1,0 +1,77 @@
+import Hummingbird
+import NIOPosix
+import StatsCore
+import Synchronization
+
+/// The HTTP routes. Handlers validate on the event loop and read on the blocking thread pool.
+struct StatsApp: Sendable {
+    let reader: StatsReader
+    let threads: NIOThreadPool
+    let scale: Int
+    let maxRangeDays: Int
+    let cache = ResponseCache()
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
+        router.get("/stats") { request, _ in try await stats(request) }
+        router.get("/healthz") { _, _ in JSONBody.response("{\"status\":\"ok\"}") }
+        router.get("/readyz") { _, _ in try await ready() }
+        router.get("/openapi.json") { _, _ in JSONBody.response(OpenAPIDocument.json) }
+        return router
+    }
+
+    /// `GET /stats?from_date=&to_date=`: the original's shape, exact amounts.
+    func stats(_ request: Request) async throws -> Response {
+        let range = try DateRangeQuery(request, maxDays: maxRangeDays)
+        let reader = self.reader, cache = self.cache, scale = self.scale
+        let body: String = try await blocking {
+            // Same data version, same answer: the version moves with every aggregate commit.
+            let version = try reader.dataVersion()
+            let key = "stats|\(range.from)|\(range.to)"
+            if let hit = cache.get(key, version: version) { return hit }
+            let days = try reader.read(from: range.from, to: range.to, view: .totals)
+            let body = JSONBody.stats(days, scale: scale)
+            cache.put(key, version: version, body: body)
+            return body
+        }
+        return JSONBody.response(body)
+    }
+
+    /// `GET /readyz`: both stores answer.
+    func ready() async throws -> Response {
+        let reader = self.reader
+        try await blocking {
+            _ = try reader.dataVersion()
+            do { try reader.mongo.ping() } catch { throw StatsReader.ReadError(source: "MongoDB", message: "\(error)") }
+        }
+        return JSONBody.response("{\"status\":\"ready\",\"redis\":\"ok\",\"mongodb\":\"ok\"}")
+    }
+
+    /// Runs blocking store calls on the thread pool; a store that cannot answer is a 503.
+    func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        do {
+            return try await threads.runIfActive(body)
+        } catch let e as StatsReader.ReadError {
+            throw ApiError.unavailable(e.description)
+        }
+    }
+}
+
+/// Answers by request and data version. A cached answer is exact: any commit that changes the
+/// aggregates moves the version, and so misses the cache.
+final class ResponseCache: Sendable {
+    private let entries = Mutex<[String: (version: String, body: String)]>([:])
+    static let capacity = 4096
+
+    func get(_ key: String, version: String) -> String? {
+        entries.withLock { e in e[key].flatMap { $0.version == version ? $0.body : nil } }
+    }
+
+    func put(_ key: String, version: String, body: String) {
+        entries.withLock { e in
+            if e.count >= Self.capacity { e.removeAll(keepingCapacity: true) }
+            e[key] = (version, body)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import StatsCore
+
+@main
+struct DumperCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dumper",
+        abstract: "Copies changed daily aggregates from Redis into MongoDB and retires old days from Redis.")
+
+    @OptionGroup var core: CoreOptions
+    @OptionGroup var history: HistoryOptions
+
+    @Option(help: "Seconds between passes (env TXSTATS_DUMP_INTERVAL_SECONDS, default 10).")
+    var interval: String?
+
+    @Flag(help: "Run one pass, then exit (cron, tests, the demo).")
+    var once = false
+
+    func run() async throws {
+        LogSetup.bootstrap()
+        let settings = DumperSettings(
+            core: try core.resolve(),
+            history: try history.resolve(),
+            interval: try Setting<Double>.seconds(flag: "interval", variable: "TXSTATS_DUMP_INTERVAL_SECONDS", range: 0.05...86_400)
+                .resolve(flag: interval, default: 10),
+            once: once)
+        let logger = Logger(label: "txstats.dumper")
+        let service = DumperService(settings: settings, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+struct DumperSettings: Sendable {
+    var core: CoreSettings
+    var history: HistorySettings
+    var interval: Double
+    var once: Bool
+}
+
+/// The dumper as a `Service`: its blocking loop on its own thread; a graceful shutdown lets
+/// the current pass finish.
+struct DumperService: Service {
+    let settings: DumperSettings
+    let logger: Logger
+
+    func run() async throws {
+        let stop = StopFlag()
+        try await withGracefulShutdownHandler {
+            let settings = self.settings, logger = self.logger
+            try await DedicatedThread.run(name: "dumper") {
+                try DumperWorker(settings: settings, logger: logger, stop: stop).run()
+            }
+        } onGracefulShutdown: {
+            stop.request()
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Logging
+import StatsCore
+
+/// One dumper pass: (1) add pending late deltas (the outbox) to MongoDB, (2) claim the day/types
+/// changed since the last pass and write each to MongoDB — whole, or as a delta for an archived
+/// day — and (3) retire days before the cut-off that MongoDB now holds in full. A claim sits in
+/// `{Q}:dumping` until its write succeeded; if MongoDB is down it goes back to dirty, and
+/// nothing is removed from Redis.
+final class DumperWorker {
+    let settings: DumperSettings
+    let keys: KeyLayout
+    var logger: Logger
+    let stop: StopFlag
+    let redis: RedisConnection
+    let mongo: MongoClient
+    var calendar: BusinessCalendar
+    let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    var holdsLease = false
+    var schemaReady = false
+
+    struct PassResult { var written = 0; var deltas = 0; var archived = 0 }
+
+    init(settings: DumperSettings, logger: Logger, stop: StopFlag) throws {
+        self.settings = settings
+        self.keys = settings.core.keys
+        self.logger = logger
+        self.stop = stop
+        self.redis = RedisConnection(url: settings.core.redisURL)
+        self.mongo = try MongoClient(uri: settings.history.mongoURI, database: settings.history.database, appName: "txstats-dumper")
+        self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
+    }
+
+    func run() throws {
+        logger.info("dumper starting", metadata: ["redis": "\(settings.core.redisURL)", "database": "\(settings.history.database)",
+                                                  "interval_s": "\(settings.interval)", "cutoff_days": "\(settings.history.cutoffDays)"])
+        var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
+        while !stop.isRequested {
+            do {
+                if try !acquireLease() {
+                    blockingSleep(.milliseconds(Int(settings.interval * 1000)), stop: stop)
+                    continue
+                }
+                if !schemaReady {
+                    try mongo.ensureCollection(HistorySettings.collection, validator: DailyAggregateDocument.validator)
+                    try mongo.createIndexes(HistorySettings.collection, indexes: DailyAggregateDocument.indexes)
+                    schemaReady = true
+                }
+                let started = ContinuousClock.now
+                let r = try pass()
+                if backoff.failures > 0 { logger.notice("dumper caught up after an outage", metadata: ["failed_attempts": "\(backoff.failures)"]) }
+                backoff.reset()
+                let meta: Logger.Metadata = ["documents": "\(r.written)", "late_deltas": "\(r.deltas)", "days_retired": "\(r.archived)",
+                                             "duration": "\(ContinuousClock.now - started)"]
+                if r.written + r.deltas + r.archived > 0 { logger.info("dump pass", metadata: meta) } else { logger.debug("dump pass: nothing changed", metadata: meta) }
+                if settings.once { break }
+                blockingSleep(.milliseconds(Int(settings.interval * 1000)), stop: stop)
+            } catch {
+                let delay = backoff.next()
+                let source = error is MongoError ? "MongoDB" : "Redis"
+                logger.warning("\(source) unavailable; nothing was removed from Redis, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
+                if settings.once && backoff.failures >= 5 { throw error }
+                blockingSleep(delay, stop: stop)
+            }
+        }
+        if holdsLease { _ = try? redis.run("DEL", keys.dumperLock) }
+        logger.info("dumper stopped")
+    }
+
+    /// One dumper at a time: a lease in Redis, renewed every pass.
+    func acquireLease() throws -> Bool {
+        let ttl = max(30_000, Int(settings.interval * 3000))
+        let got = try redis.evalScript(Scripts.lease, keys: [keys.dumperLock], args: RedisCommand([owner, String(ttl)])).check().int == 1
+        if got && !holdsLease {
+            // Claims left by a dumper that died mid-pass go back to dirty.
+            let n = try redis.evalScript(Scripts.unclaim, keys: [keys.dumping, keys.dirty], args: RedisCommand([String]())).check().int ?? 0
+            if n > 0 { logger.notice("re-queued claims of an interrupted pass", metadata: ["day_types": "\(n)"]) }
+        } else if !got && !holdsLease {
+            logger.info("another dumper holds the lease; waiting")
+        }
+        holdsLease = got
+        return got
+    }
+
+    func pass() throws -> PassResult {
+        var result = PassResult()
+        result.deltas += try drainOutbox()
+        while true {  // a pass always runs to the end, even when asked to stop
+            let claimed = try redis.evalScript(Scripts.claimDirty, keys: [keys.dirty, keys.dumping, keys.archived], args: RedisCommand(["256"])).check().array ?? []
+            if claimed.isEmpty { break }
+            var full: [(String, CivilDay, TransactionType)] = []
+            var late: [(String, CivilDay, TransactionType)] = []
+            var i = 0
+            while i + 1 < claimed.count {
+                if let m = claimed[i].text, let (day, type) = Self.parseMember(m) {
+                    if claimed[i + 1].int == 1 { late.append((m, day, type)) } else { full.append((m, day, type)) }
+                }
+                i += 2
+            }
+            do {
+                result.written += try writeFull(full)
+            } catch {
+                _ = try? redis.evalScript(Scripts.unclaim, keys: [keys.dumping, keys.dirty], args: RedisCommand((full + late).map(\.0)))
+                throw error
+            }
+            for (member, day, type) in late {
+                let seq = try redis.run("INCR", keys.outboxSeq).check().int ?? 0
+                _ = try redis.evalScript(Scripts.moveToOutbox, keys: [keys.hourly(day, type), keys.status(day, type), keys.totals(day, type),
+                                                                      keys.outboxEntry(seq: seq, day, type), keys.outbox, keys.archiveEpoch],
+                                         args: RedisCommand([String]())).check()
+                try redis.run("SREM", keys.dumping, member).check()
+            }
+            if !late.isEmpty { result.deltas += try drainOutbox() }
+        }
+        result.archived = try retire()
+        return result
+    }
+
+    /// Whole days: replace each document with what Redis holds, then release the claims.
+    func writeFull(_ members: [(String, CivilDay, TransactionType)]) throws -> Int {
+        guard !members.isEmpty else { return 0 }
+        let replies = try redis.pipeline(members.map { RedisCommand(["HGETALL", keys.hourly($0.1, $0.2)]) })
+        var operations: [MongoWriteOperation] = []
+        for (m, reply) in zip(members, replies) {
+            let agg = DayAggregate(day: m.1, type: m.2, cells: DayAggregate.cells(from: try reply.check().pairs))
+            operations.append(.replaceOne(filter: DailyAggregateDocument.filter(m.1, m.2),
+                                          replacement: DailyAggregateDocument.replacement(agg, scale: settings.core.amountScale),
+                                          upsert: true))
+        }
+        _ = try mongo.bulkWrite(HistorySettings.collection, operations: operations, ordered: false)
+        _ = try redis.pipeline(members.map { RedisCommand(["SREM", keys.dumping, $0.0]) })
+        return members.count
+    }
+
+    /// Adds each outbox entry to its MongoDB document exactly once, then deletes it.
+    func drainOutbox() throws -> Int {
+        let names = (try redis.run("LRANGE", keys.outbox, "0", "-1").check().array ?? []).compactMap(\.text)
+        var applied = 0
+        for name in names {
+            let p = name.dropFirst(keys.outbox.count + 1).split(separator: ":")
+            guard p.count == 3, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]) else {
+                logger.error("unreadable outbox entry left in place", metadata: ["key": "\(name)"])
+                continue
+            }
+            let cells = DayAggregate.cells(from: try redis.run("HGETALL", name).check().pairs)
+            if !cells.isEmpty {
+                let (filter, update) = DailyAggregateDocument.deltaUpdate(DayAggregate(day: day, type: type, cells: cells), seq: seq,
+                                                                          scale: settings.core.amountScale)
+                do {
+                    _ = try mongo.updateOne(HistorySettings.collection, filter: filter, update: update, upsert: true)
+                } catch {
+                    // Duplicate key: the document already lists this delta, applied by an earlier attempt.
+                    if !error.isDuplicateKey { throw error }
+                }
+                applied += 1
+            }
+            _ = try redis.pipeline([RedisCommand("MULTI"), RedisCommand(["DEL", name]), RedisCommand(["LREM", keys.outbox, "1", name]), RedisCommand("EXEC")])
+        }
+        return applied
+    }
+
+    /// Retention: days before the cut-off whose every change MongoDB holds leave Redis.
+    func retire() throws -> Int {
+        let cutoff = settings.history.cutoffDay(calendar: &calendar)
+        let old = (try redis.run("ZRANGEBYSCORE", keys.days, "-inf", String(cutoff.daysSinceEpoch - 1)).check().array ?? []).compactMap(\.text)
+        var archived = 0
+        for text in old {
+            guard let day = CivilDay.parse(text) else { continue }
+            var keyList = [keys.dirty, keys.dumping, keys.days, keys.archived]
+            for t in TransactionType.allCases { keyList += [keys.totals(day, t), keys.status(day, t), keys.hourly(day, t)] }
+            let args = RedisCommand([text, KeyLayout.dirtyMember(day, .deposit), KeyLayout.dirtyMember(day, .withdrawal)])
+            archived += Int(try redis.evalScript(Scripts.archiveDay, keys: keyList, args: args).check().int ?? 0)
+        }
+        return archived
+    }
+
+    static func parseMember(_ m: String) -> (CivilDay, TransactionType)? {
+        let p = m.split(separator: ":")
+        guard p.count == 2, let d = CivilDay.parse(p[0]), let t = TransactionType(text: p[1]) else { return nil }
+        return (d, t)
+    }
+}
