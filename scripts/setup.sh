@@ -7,6 +7,8 @@ need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 command -v redis-cli >/dev/null || need_apt+=(redis-tools)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
+command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
+command -v curl >/dev/null || need_apt+=(curl)
 pkg-config --exists hiredis 2>/dev/null || need_apt+=(libhiredis-dev)
 pkg-config --exists libmongoc-1.0 2>/dev/null || need_apt+=(libmongoc-dev)
 pkg-config --exists libbson-1.0 2>/dev/null || need_apt+=(libbson-dev)
@@ -15,5 +17,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+# A MongoDB wire-protocol server for the demo and the tests (no mongod is packaged for Debian).
+if ! command -v secantusd-py >/dev/null; then
+  echo "setup: installing SecantusDB (pip)" >&2
+  python3 -m pip install -q SecantusDB >&2 || python3 -m pip install -q --break-system-packages SecantusDB >&2
 fi
 command -v swift >/dev/null || { echo "setup: the Swift toolchain (swift) is not on PATH" >&2; exit 1; }
