@@ -18,6 +18,8 @@ struct StatsApp: Sendable {
         router.get("/healthz") { _, _ in JSONBody.response("{\"status\":\"ok\"}") }
         router.get("/readyz") { _, _ in try await ready() }
         router.get("/openapi.json") { _, _ in JSONBody.response(OpenAPIDocument.json) }
+        addViewRoutes(to: router)
+        addDashboardRoute(to: router)
         return router
     }
 

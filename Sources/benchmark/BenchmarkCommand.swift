@@ -9,8 +9,11 @@ import Glibc
 struct BenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "txstats-bench",
-        abstract: "Measures the real importer and aggregator end to end against a private redis-server.",
-        discussion: "Every run starts with FLUSHALL: with --redis-url, point it at a server whose data may be wiped.")
+        abstract: "Measures the real importer and aggregator end to end against a private redis-server, and (--only api, --with-api) the dumper and the api.",
+        discussion: """
+            Every run starts with FLUSHALL: with --redis-url, point it at a server whose data may be wiped. \
+            The api measurement always starts its own redis-server and SecantusDB (secantusd-py) and loads the api with wrk.
+            """)
 
     @Option(help: "Rows of the generated CSV.") var rows = 1_000_000
     @Option(help: "Days the generated rows span.") var days = 30
@@ -18,8 +21,13 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "Directory holding the importer and aggregator executables (default: next to this one).") var binDir: String?
     @Option(help: "Use this Redis server (it is FLUSHALLed) instead of starting a private redis-server.") var redisURL: String?
     @Option(help: "Run each measurement this many times; report the best and the median.") var `repeat` = 1
-    @Option(help: "Run only this measurement: importer, aggregator, e2e1 or e2e2.") var only: Measurement?
+    @Option(help: "Run only this measurement: importer, aggregator, e2e1, e2e2 or api.") var only: Measurement?
     @Option(help: "Seconds any one run may take before it is reported as hung.") var timeout = 600
+    @Flag(help: "Also run the api measurement after the others (it runs once, with its own redis-server and SecantusDB; needs wrk and secantusd-py).")
+    var withApi = false
+    @Option(help: "api measurement: rows generated over its 730 days.") var apiRows = 400_000
+    @Option(help: "api measurement: the fixed 'today' (TXSTATS_TODAY) the data ends on, YYYY-MM-DD.") var today = "2026-11-25"
+    @Option(help: "api measurement: seconds of each wrk run.") var wrkSeconds = 10
 
     func validate() throws {
         guard rows >= 1 else { throw ValidationError("--rows must be >= 1") }
@@ -27,6 +35,9 @@ struct BenchmarkCommand: ParsableCommand {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be >= 1") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be >= 1") }
         if let redisURL, (try? RedisURL(parsing: redisURL)) == nil { throw ValidationError("--redis-url must look like redis://host:port/db") }
+        guard apiRows >= 1 else { throw ValidationError("--api-rows must be >= 1") }
+        guard CivilDay.parse(today) != nil else { throw ValidationError("--today must be a date YYYY-MM-DD") }
+        guard wrkSeconds >= 1 else { throw ValidationError("--wrk-seconds must be >= 1") }
     }
 
     func run() throws {
@@ -42,12 +53,26 @@ struct BenchmarkCommand: ParsableCommand {
 
     func benchmark() throws {
         let bin = try binDir ?? Self.ownDirectory()
-        for tool in ["importer", "aggregator"] where access("\(bin)/\(tool)", X_OK) != 0 {
+        let kinds = only.map { [$0] } ?? Measurement.pipeline + (withApi ? [.api] : [])
+        let tools = ["importer", "aggregator"] + (kinds.contains(.api) ? ["dumper", "api"] : [])
+        for tool in tools where access("\(bin)/\(tool)", X_OK) != 0 {
             throw BenchmarkError("no executable \(bin)/\(tool); build the package or pass --bin-dir")
         }
         let tmp = try Self.makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: tmp) }
 
+        let pipelineKinds = kinds.filter { $0 != .api }
+        if !pipelineKinds.isEmpty { try pipeline(pipelineKinds, bin: bin, tmp: tmp) }
+        if kinds.contains(.api) {
+            let options = ApiOptions(binDir: bin, rows: apiRows, today: CivilDay.parse(today)!, wrkSeconds: wrkSeconds, timeout: .seconds(timeout))
+            let report = try ApiBenchmark(options: options, directory: "\(tmp)/api").run()
+            print(report.table())
+            print(try report.json())
+        }
+    }
+
+    /// The importer and aggregator measurements, with `--repeat`.
+    func pipeline(_ kinds: [Measurement], bin: String, tmp: String) throws {
         // A private server, stopped on every path; its own peak memory goes in the report.
         let server = try redisURL == nil ? RedisServer(directory: tmp) : nil
         defer { _ = try? server?.stop() }
@@ -68,7 +93,6 @@ struct BenchmarkCommand: ParsableCommand {
 
         let bench = Bench(binDir: bin, csv: file, logDir: tmp, url: url, expectedRows: csv == nil ? rows : nil,
                           timeout: .seconds(timeout))
-        let kinds = only.map { [$0] } ?? Measurement.allCases
         var results = kinds.map { MeasurementResult(kind: $0) }
         // Repeats interleave the measurements, so slow drift on a shared machine spreads evenly.
         for round in 1...`repeat` {
@@ -80,6 +104,7 @@ struct BenchmarkCommand: ParsableCommand {
                 case .aggregator: sample = try bench.aggregatorAlone()
                 case .e2e1: sample = try bench.endToEnd(aggregators: 1)
                 case .e2e2: sample = try bench.endToEnd(aggregators: 2)
+                case .api: continue  // run once, by benchmark()
                 }
                 results[i].samples.append(sample)
                 progress("\(kind.title) [\(round)/\(`repeat`)]: \(String(format: "%.3f", sample.seconds)) s, \(grouped(Int(Double(sample.rows) / sample.seconds))) rows/s, all \(grouped(sample.rows)) rows verified")

@@ -6,6 +6,12 @@ import Glibc
 
 enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
     case importer, aggregator, e2e1, e2e2
+    /// The api with a private redis-server and SecantusDB (ApiMeasurement.swift); in the full
+    /// run only with `--with-api`.
+    case api
+
+    /// The importer/aggregator measurements: the default full run.
+    static var pipeline: [Measurement] { allCases.filter { $0 != .api } }
 
     var title: String {
         switch self {
@@ -13,6 +19,7 @@ enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
         case .aggregator: "aggregator alone"
         case .e2e1: "end to end, 1 aggregator"
         case .e2e2: "end to end, 2 aggregators"
+        case .api: "api (Redis + MongoDB)"
         }
     }
 }

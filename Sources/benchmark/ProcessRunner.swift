@@ -29,6 +29,7 @@ struct ExitInfo: CustomStringConvertible {
 }
 
 /// One child started with posix_spawn; stdin is /dev/null, stdout and stderr go to a log file.
+/// It inherits this process' environment, with `environment` set on top.
 /// If it is still running when dropped (an error path), it is killed and reaped.
 final class ChildProcess {
     let name: String
@@ -38,7 +39,7 @@ final class ChildProcess {
     private(set) var exit: ExitInfo?
     private(set) var ended: ContinuousClock.Instant?
 
-    init(name: String, executable: String, arguments: [String], logPath: String) throws {
+    init(name: String, executable: String, arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
         self.name = name
         self.logPath = logPath
         var actions = posix_spawn_file_actions_t()
@@ -62,7 +63,7 @@ final class ChildProcess {
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
         var child: pid_t = 0
         started = ContinuousClock.now
@@ -109,6 +110,18 @@ final class ChildProcess {
 
     func signal(_ sig: Int32) {
         if exit == nil { Glibc.kill(pid, sig) }
+    }
+
+    /// SIGTERM, then SIGKILL if it has not ended within `grace`; returns how it ended.
+    @discardableResult
+    func terminate(grace: Duration = .seconds(10)) -> ExitInfo {
+        signal(SIGTERM)
+        if let e = try? wait(timeout: grace) { return e }
+        signal(SIGKILL)
+        while true {
+            if let e = poll() { return e }
+            usleep(1000)
+        }
     }
 
     var seconds: Double? { ended.map { (started.duration(to: $0)).seconds } }

@@ -80,6 +80,7 @@ public enum DailyAggregateDocument {
         public var type: TransactionType
         public var totals: [String: Int64]
         public var cells: [String: Int64]
+        public var status: [String: Int64]
         public var appliedDeltas: Set<Int64>
     }
 
@@ -91,7 +92,7 @@ public enum DailyAggregateDocument {
             for (k, v) in doc[key]?.document ?? BSONDocument() { if let n = v.int64 { out[unescapeKey(k)] = n } }
             return out
         }
-        return Parsed(day: day, type: type, totals: ints("TotalAmount"), cells: ints("Hourly"),
+        return Parsed(day: day, type: type, totals: ints("TotalAmount"), cells: ints("Hourly"), status: ints("Status"),
                       appliedDeltas: Set((doc["AppliedDeltas"]?.array ?? []).compactMap(\.int64)))
     }
 

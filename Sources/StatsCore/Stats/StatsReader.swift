@@ -15,6 +15,8 @@ public final class StatsReader: Sendable {
         case totals
         /// hourly cells `method|status|HH|n|a`
         case hourly
+        /// day-level `method|status|n|a`
+        case status
     }
 
     public struct ReadError: Error, CustomStringConvertible, Sendable {
@@ -41,6 +43,24 @@ public final class StatsReader: Sendable {
         self.calendar = calendar
         self.redis = redis
         self.mongo = mongo
+    }
+
+    /// Today in the business zone (or the configured fixed day).
+    public func today() -> CivilDay {
+        var c = calendar
+        return history.cutoffDay(calendar: &c).adding(days: history.cutoffDays)
+    }
+
+    /// A copy of the business calendar, for day lengths and hour labels.
+    public func businessCalendar() -> BusinessCalendar { calendar }
+
+    /// Every payment method ever seen.
+    public func methods() throws(ReadError) -> [String] {
+        do {
+            return try redis.withConnection { c in try c.run("SMEMBERS", keys.methods).check().array ?? [] }.compactMap(\.text).sorted()
+        } catch {
+            throw ReadError(source: "Redis", message: "\(error)")
+        }
     }
 
     public func cutoffDay() -> CivilDay {
@@ -99,7 +119,7 @@ public final class StatsReader: Sendable {
         }
         guard !needsMongo.isEmpty else { return result }
 
-        let projectionField = view == .totals ? "TotalAmount" : "Hourly"
+        let projectionField = switch view { case .totals: "TotalAmount"; case .hourly: "Hourly"; case .status: "Status" }
         let documents = try mongo.find(HistorySettings.collection,
                                        filter: ["Date": ["$gte": .string(needsMongo.first!.description), "$lte": .string(needsMongo.last!.description)]],
                                        projection: ["Date": 1, "Type": 1, .init(stringLiteral: projectionField): 1, "AppliedDeltas": 1])
@@ -110,7 +130,7 @@ public final class StatsReader: Sendable {
         var applied: [CivilDay: [TransactionType: Set<Int64>]] = [:]
         for doc in documents {
             guard let p = DailyAggregateDocument.parse(doc), wanted.contains(p.day) else { continue }
-            result[p.day, default: [:]][p.type] = view == .totals ? p.totals : p.cells
+            result[p.day, default: [:]][p.type] = switch view { case .totals: p.totals; case .hourly: p.cells; case .status: p.status }
             applied[p.day, default: [:]][p.type] = p.appliedDeltas
         }
         for d in needsMongo {
@@ -120,7 +140,8 @@ public final class StatsReader: Sendable {
         }
         for entry in snapshot.outbox where wanted.contains(entry.day) {
             if applied[entry.day]?[entry.type]?.contains(entry.seq) == true { continue }
-            let delta = view == .totals ? DayAggregate(day: entry.day, type: entry.type, cells: entry.cells).successTotals : entry.cells
+            let agg = DayAggregate(day: entry.day, type: entry.type, cells: entry.cells)
+            let delta = switch view { case .totals: agg.successTotals; case .hourly: entry.cells; case .status: agg.statusTotals }
             for (k, v) in delta { result[entry.day, default: [:]][entry.type, default: [:]][k, default: 0] += v }
         }
         return result.mapValues { $0.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty } }.filter { !$0.value.isEmpty }
@@ -132,7 +153,8 @@ public final class StatsReader: Sendable {
         commands.append(RedisCommand(["SMISMEMBER", keys.archived] + days.map(\.description)))
         for d in days {
             for t in TransactionType.allCases {
-                commands.append(RedisCommand(["HGETALL", view == .totals ? keys.totals(d, t) : keys.hourly(d, t)]))
+                let key = switch view { case .totals: keys.totals(d, t); case .hourly: keys.hourly(d, t); case .status: keys.status(d, t) }
+                commands.append(RedisCommand(["HGETALL", key]))
             }
         }
         commands.append(RedisCommand(["LRANGE", keys.outbox, "0", "-1"]))

@@ -1,0 +1,220 @@
+import Foundation
+import StatsCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings of the api measurement (`--only api`, or `--with-api` in the full run).
+struct ApiOptions {
+    var binDir: String
+    var rows = 400_000
+    var days = 730
+    var today: CivilDay
+    var cutoffDays = 40
+    var wrkThreads = 2
+    var wrkConnections = 50
+    var wrkSeconds = 10
+    var uncachedHistoryRequests = 30
+    var uncachedRecentRequests = 200
+    var timeout: Duration
+
+    var firstDay: CivilDay { today.adding(days: -(days - 1)) }
+    /// 31 days, all from the cut-off on: served from Redis.
+    var recent: (from: CivilDay, to: CivilDay) { (today.adding(days: -30), today) }
+    /// 365 days, all before the cut-off: served from MongoDB.
+    var history: (from: CivilDay, to: CivilDay) { (firstDay, firstDay.adding(days: 364)) }
+}
+
+/// Latencies of one series of requests.
+struct ApiRun: Codable {
+    var name: String
+    var title: String
+    var method: String
+    var requests: Int
+    var requestsPerSecond: Double
+    var p50ms: Double
+    var p99ms: Double
+    var maxMs: Double
+    var socketErrors = 0
+}
+
+struct DumperOutcome: Codable {
+    var documents: Int
+    var seconds: Double
+    var daysRetired: Int
+    var daysKeptInRedis: Int
+    var peakRSSKiB: Int
+    var documentsPerSecond: Double { seconds > 0 ? Double(documents) / seconds : 0 }
+}
+
+struct AnswerCheck: Codable {
+    var name: String
+    var from: String
+    var to: String
+    var totalCents: Int64
+    var expectedCents: Int64
+    var bytes: Int
+    var firstRequestMs: Double
+}
+
+/// Starts a private redis-server and SecantusDB, fills them with two years of data through the
+/// real importer, aggregator and dumper, then loads the real api with wrk and with uncached
+/// single requests. Every process it starts is stopped on every path.
+final class ApiBenchmark {
+    let options: ApiOptions
+    let dir: String
+    private var env: [String: String] = [:]
+    private var launches = 0
+
+    init(options: ApiOptions, directory: String) {
+        self.options = options
+        self.dir = directory
+    }
+
+    func run() throws -> ApiReport {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let redis = try RedisServer(directory: dir)
+        defer { _ = try? redis.stop() }
+        let mongo = try MongoServer(directory: dir)
+        defer { mongo.stop() }
+        let database = "txstats_bench"
+        env = ["REDIS_URL": "\(redis.url)", "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
+               "TXSTATS_QUEUE": "TransactionQueue", "TXSTATS_TIMEZONE": "UTC", "TXSTATS_AMOUNT_SCALE": "2",
+               "TXSTATS_TODAY": "\(options.today)", "TXSTATS_CUTOFF_DAYS": String(options.cutoffDays), "LOG_LEVEL": "info"]
+        let probe = QueueProbe(url: redis.url)
+        var report = ApiReport(options: options)
+
+        // 1. Two years of data, imported and aggregated.
+        let csv = "\(dir)/api-sample.csv"
+        progress("api: generating \(grouped(options.rows)) rows over \(options.days) days from \(options.firstDay)")
+        report.setup.append(("generate", try runToEnd("importer", ["generate", "--rows", String(options.rows), "--days", String(options.days),
+                                                                   "--start", "\(options.firstDay)", "--with-status", "--out", csv],
+                                                      name: "generate").seconds!))
+        report.setup.append(("import", try runToEnd("importer", ["--no-sleep", csv], name: "importer").seconds!))
+        report.setup.append(("aggregate", try runToEnd("aggregator", ["--drain", "--worker-id", "api-bench"], name: "aggregator").seconds!))
+        _ = try probe.verifyAggregates(expectedRows: options.rows)
+        let check = try StatsCheck(csv: csv)
+
+        // 2. One dumper pass: every day/type to MongoDB, days before the cut-off out of Redis.
+        let dirty = try int(probe.redis.run("SCARD", probe.keys.dirty))
+        progress("api: dumper --once, \(grouped(dirty)) day documents")
+        let dumper = try runToEnd("dumper", ["--once"], name: "dumper")
+        let history = try MongoClient(uri: mongo.uri, database: database, appName: "txstats-bench")
+        let documents = try history.count(HistorySettings.collection, filter: [:])
+        let dirtyLeft = try int(probe.redis.run("SCARD", probe.keys.dirty))
+        let kept = try int(probe.redis.run("ZCARD", probe.keys.days))
+        let retired = try int(probe.redis.run("SCARD", probe.keys.archived))
+        guard documents == dirty, documents == options.days * 2, dirtyLeft == 0, kept == options.cutoffDays + 1, kept + retired == options.days else {
+            throw BenchmarkError("FAIL: after the dumper: \(documents) documents (expected \(options.days * 2)), \(dirtyLeft) day/types still dirty, \(kept) days kept in Redis (expected \(options.cutoffDays + 1)), \(retired) retired. Log tail:\n\(dumper.logTail())")
+        }
+        report.dumper = DumperOutcome(documents: documents, seconds: dumper.seconds!, daysRetired: retired, daysKeptInRedis: kept,
+                                      peakRSSKiB: dumper.exit!.maxRSSKiB)
+        progress("api: dumper wrote \(documents) documents in \(String(format: "%.3f", dumper.seconds!)) s, retired \(retired) days")
+
+        // 3. The api, warmed up and checked once per URL, then loaded.
+        let (api, port) = try startApi()
+        defer { api.terminate() }
+        let recentPath = "/stats?from_date=\(options.recent.from)&to_date=\(options.recent.to)"
+        let historyPath = "/stats?from_date=\(options.history.from)&to_date=\(options.history.to)"
+        var bodies: [String: String] = [:]
+        for (name, path, range) in [("31-day", recentPath, options.recent), ("365-day", historyPath, options.history)] {
+            let started = ContinuousClock.now
+            let answer = try httpGet(port: port, path)
+            let ms = (ContinuousClock.now - started).seconds * 1000
+            guard answer.status == 200 else { throw BenchmarkError("FAIL: GET \(path) answered \(answer.status): \(answer.body.prefix(300))") }
+            let totals = try check.verify(body: answer.body, from: "\(range.from)", to: "\(range.to)", what: name)
+            report.checks.append(AnswerCheck(name: name, from: "\(range.from)", to: "\(range.to)", totalCents: totals.total,
+                                             expectedCents: totals.expected, bytes: answer.body.utf8.count, firstRequestMs: ms))
+            bodies[path] = answer.body
+        }
+
+        let wrk = try Wrk(threads: options.wrkThreads, connections: options.wrkConnections, seconds: options.wrkSeconds)
+        for (name, title, path) in [("recent_wrk", "31-day range, Redis", recentPath), ("history_wrk", "365-day range, MongoDB", historyPath)] {
+            progress("api: \(wrk.commandLine) \(path)")
+            let r = try wrk.run(url: "http://127.0.0.1:\(port)\(path)", logPath: "\(dir)/wrk-\(name).log")
+            guard r.non2xx == 0 else { throw BenchmarkError("FAIL: \(r.non2xx) answers to \(path) were not 2xx/3xx under load") }
+            report.runs.append(ApiRun(name: name, title: "\(title), wrk -c\(options.wrkConnections)", method: wrk.commandLine,
+                                      requests: r.requests, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms,
+                                      maxMs: r.maxMs, socketErrors: r.socketErrors))
+            try requireRunning(api)
+        }
+
+        for (name, title, path, count) in [("history_uncached", "365-day range, MongoDB, uncached", historyPath, options.uncachedHistoryRequests),
+                                           ("recent_uncached", "31-day range, Redis, uncached", recentPath, options.uncachedRecentRequests)] {
+            progress("api: \(count) uncached requests, one at a time: \(path)")
+            report.runs.append(try uncached(name: name, title: title, path: path, count: count, port: port,
+                                            expectedBody: bodies[path]!, probe: probe))
+        }
+
+        report.apiPeakRSSKiB = api.terminate().maxRSSKiB
+        report.mongoPeakRSSKiB = mongo.stop()
+        report.redisPeakRSSKiB = try redis.stop()
+        return report
+    }
+
+    /// `count` requests one after another, each after `INCR {Q}:version` so that the api's
+    /// per-version cache misses and the answer is read from the stores again. Every answer must
+    /// equal the checked one.
+    private func uncached(name: String, title: String, path: String, count: Int, port: Int,
+                          expectedBody: String, probe: QueueProbe) throws -> ApiRun {
+        var ms: [Double] = []
+        for _ in 0..<count {
+            try probe.redis.run("INCR", probe.keys.version).check()
+            let started = ContinuousClock.now
+            let answer = try httpGet(port: port, path)
+            ms.append((ContinuousClock.now - started).seconds * 1000)
+            guard answer.status == 200, answer.body == expectedBody else {
+                throw BenchmarkError("FAIL: uncached GET \(path) answered \(answer.status) with another body than the checked one: \(answer.body.prefix(300))")
+            }
+        }
+        let sorted = ms.sorted()
+        return ApiRun(name: name, title: "\(title), 1 at a time", method: "\(count) sequential GETs, INCR {TransactionQueue}:version before each",
+                      requests: count, requestsPerSecond: Double(count) / (ms.reduce(0, +) / 1000),
+                      p50ms: percentile(sorted, 0.50), p99ms: percentile(sorted, 0.99), maxMs: sorted.last ?? 0)
+    }
+
+    private func startApi() throws -> (ChildProcess, Int) {
+        let port = try RedisServer.freeLoopbackPort()
+        let api = try launch("api", ["--port", String(port)], name: "api")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            try requireRunning(api)
+            if acceptsConnections(port: port), (try? httpGet(port: port, "/healthz", timeoutSeconds: 2))?.status == 200 { return (api, port) }
+            usleep(50_000)
+        }
+        throw BenchmarkError("the api did not answer /healthz on port \(port) within 30 s. Log tail:\n\(api.logTail())")
+    }
+
+    private func requireRunning(_ p: ChildProcess) throws {
+        if let exit = p.poll() { throw BenchmarkError("\(p.name) exited (\(exit)). Log tail:\n\(p.logTail())") }
+    }
+
+    private func launch(_ tool: String, _ arguments: [String], name: String) throws -> ChildProcess {
+        launches += 1
+        return try ChildProcess(name: name, executable: "\(options.binDir)/\(tool)", arguments: arguments,
+                                logPath: "\(dir)/\(launches)-\(name).log", environment: env)
+    }
+
+    private func runToEnd(_ tool: String, _ arguments: [String], name: String) throws -> ChildProcess {
+        let child = try launch(tool, arguments, name: name)
+        _ = try child.wait(timeout: options.timeout)
+        try child.requireSuccess()
+        return child
+    }
+
+    private func int(_ reply: RedisReply) throws -> Int {
+        guard let n = try reply.check().int else { throw BenchmarkError("expected an integer from Redis, got \(reply)") }
+        return Int(n)
+    }
+
+    private func progress(_ text: String) {
+        FileHandle.standardError.write(Data("… \(text)\n".utf8))
+    }
+}
+
+/// Nearest-rank percentile of sorted values (with 30 values, p99 is the largest).
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[min(max(rank, 1), sorted.count) - 1]
+}
