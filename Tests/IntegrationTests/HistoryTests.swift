@@ -164,12 +164,25 @@ struct HistoryTests {
         let doc = try #require(spec.json as? [String: Any])
         #expect((doc["openapi"] as? String)?.hasPrefix("3.") == true)
         let paths = try #require(doc["paths"] as? [String: Any])
-        #expect(Set(paths.keys) == ["/stats", "/healthz", "/readyz", "/openapi.json"])
+        #expect(Set(paths.keys) == ["/stats", "/healthz", "/readyz", "/openapi.json", "/", "/api/v1/stats/hourly", "/api/v1/stats/daily",
+                                    "/api/v1/stats/weekly", "/api/v1/stats/monthly", "/api/v1/stats/range", "/api/v1/stats/providers",
+                                    "/api/v1/stats/provider/{id}", "/api/v1/stats/compare"])
+        // Every documented operation answers as documented, with its required parameters.
+        let examples = ["/stats": "?from_date=2026-01-18&to_date=2026-01-19", "/api/v1/stats/hourly": "?date=2026-01-18",
+                        "/api/v1/stats/daily": "?date=2026-01-18", "/api/v1/stats/weekly": "?week=2026-W03",
+                        "/api/v1/stats/monthly": "?month=2026-01", "/api/v1/stats/range": "?startDate=2026-01-01&endDate=2026-01-20"]
         for (path, item) in paths {
-            // Every documented operation answers as documented.
-            let responses = ((item as? [String: Any])?["get"] as? [String: Any])?["responses"] as? [String: Any]
+            let op = try #require((item as? [String: Any])?["get"] as? [String: Any], "\(path)")
+            let responses = op["responses"] as? [String: Any]
             #expect(responses?["200"] != nil, "\(path)")
-            if path != "/stats" { #expect(try httpGet(port: port, path).status == 200, "\(path)") }
+            let concrete = path.replacingOccurrences(of: "{id}", with: "visa") + (examples[path] ?? "")
+            let r = try httpGet(port: port, concrete)
+            #expect(r.status == 200, "\(concrete): \(r.status) \(r.body.prefix(200))")
+            let type = path == "/" ? "text/html" : "application/json"
+            #expect((responses?["200"] as? [String: Any])?["content"].map { ($0 as? [String: Any])?[type] != nil } ?? false, "\(path)")
+            for code in (responses ?? [:]).keys where code != "200" {
+                #expect(["400", "404", "503"].contains(code), "\(path) documents \(code)")
+            }
         }
         let unknown = try httpGet(port: port, "/nope")
         #expect(unknown.status == 404)

@@ -36,7 +36,10 @@ enum ExpectedTotals {
         var result: [Cell: Tally] = [:]
         for (i, line) in lines.enumerated() where !line.isEmpty && !skipLines.contains(i + 2) {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            guard let date = formatter.date(from: f[ts]) else { throw TestFailure("expected-side parser: bad timestamp \(f[ts])") }
+            guard var date = formatter.date(from: f[ts]) else { throw TestFailure("expected-side parser: bad timestamp \(f[ts])") }
+            // A wall time that occurs twice (the hour a DST clock falls back) means its earlier
+            // instant, as documented; Foundation's formatter may pick the later one.
+            if formatter.string(from: date.addingTimeInterval(-3600)) == f[ts] { date = date.addingTimeInterval(-3600) }
             let start = calendar.startOfDay(for: date)
             let c = calendar.dateComponents([.year, .month, .day], from: start)
             let day = String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)

@@ -13,10 +13,12 @@ final class Fleet {
     let database = "txstats_\(UUID().uuidString.prefix(8))"
     let today: String
     let cutoffDays: Int
+    let timeZone: String
 
-    init(today: String = "2026-01-20", cutoffDays: Int = 7) throws {
+    init(today: String = "2026-01-20", cutoffDays: Int = 7, timeZone: String = "UTC") throws {
         self.today = today
         self.cutoffDays = cutoffDays
+        self.timeZone = timeZone
         redis = try TestRedisServer()
         mongoStorage = FileManager.default.temporaryDirectory.appendingPathComponent("txstats-mongo-\(UUID().uuidString.prefix(8))")
         mongo = try TestMongoServer(storage: mongoStorage)
@@ -24,7 +26,7 @@ final class Fleet {
 
     var environment: [String: String] {
         ["REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
-         "TXSTATS_TODAY": today, "TXSTATS_CUTOFF_DAYS": String(cutoffDays)]
+         "TXSTATS_TODAY": today, "TXSTATS_CUTOFF_DAYS": String(cutoffDays), "TXSTATS_TIMEZONE": timeZone]
     }
 
     func run(_ executable: String, _ args: [String], extraEnv: [String: String] = [:]) throws -> Worker {
