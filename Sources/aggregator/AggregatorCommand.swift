@@ -25,21 +25,23 @@ struct AggregatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let settings = try AggregatorSettings(
-            core: core.resolve(),
-            workerId: Setting<String>.text(flag: "worker-id", variable: "TXSTATS_WORKER_ID")
-                .resolve(flag: workerId, default: AggregatorSettings.defaultWorkerId()),
-            batchItems: Setting<Int>.integer(flag: "batch-items", variable: "TXSTATS_BATCH_ITEMS", range: 1...4096)
-                .resolve(flag: batchItems, default: 64),
-            heartbeatTimeout: Setting<Double>.seconds(flag: "heartbeat-timeout", variable: "TXSTATS_HEARTBEAT_TIMEOUT_SECONDS", range: 1...3600)
-                .resolve(flag: heartbeatTimeout, default: 15),
-            drain: drain)
-        let logger = Logger(label: "txstats.aggregator")
-        let service = AggregatorService(settings: settings, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-        try await group.run()
+        try await runLoggingFatalErrors("txstats.aggregator") {
+            let settings = try AggregatorSettings(
+                core: core.resolve(),
+                workerId: Setting<String>.text(flag: "worker-id", variable: "TXSTATS_WORKER_ID")
+                    .resolve(flag: workerId, default: AggregatorSettings.defaultWorkerId()),
+                batchItems: Setting<Int>.integer(flag: "batch-items", variable: "TXSTATS_BATCH_ITEMS", range: 1...4096)
+                    .resolve(flag: batchItems, default: 64),
+                heartbeatTimeout: Setting<Double>.seconds(flag: "heartbeat-timeout", variable: "TXSTATS_HEARTBEAT_TIMEOUT_SECONDS", range: 1...3600)
+                    .resolve(flag: heartbeatTimeout, default: 15),
+                drain: drain)
+            let logger = Logger(label: "txstats.aggregator")
+            let service = AggregatorService(settings: settings, logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+            try await group.run()
+        }
     }
 }

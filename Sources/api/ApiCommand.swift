@@ -24,29 +24,31 @@ struct ApiCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let coreSettings = try core.resolve()
-        let historySettings = try history.resolve()
-        let host = try Setting<String>.text(flag: "host", variable: "TXSTATS_HOST").resolve(flag: self.host, default: "127.0.0.1")
-        let port = try Setting<Int>.integer(flag: "port", variable: "PORT", range: 0...65535).resolve(flag: self.port, default: 8000)
-        let maxDays = try Setting<Int>.integer(flag: "max-range-days", variable: "TXSTATS_MAX_RANGE_DAYS", range: 1...100_000)
-            .resolve(flag: maxRangeDays, default: 3660)
-        let logger = Logger(label: "txstats.api")
+        try await runLoggingFatalErrors("txstats.api") {
+            let coreSettings = try core.resolve()
+            let historySettings = try history.resolve()
+            let host = try Setting<String>.text(flag: "host", variable: "TXSTATS_HOST").resolve(flag: self.host, default: "127.0.0.1")
+            let port = try Setting<Int>.integer(flag: "port", variable: "PORT", range: 0...65535).resolve(flag: self.port, default: 8000)
+            let maxDays = try Setting<Int>.integer(flag: "max-range-days", variable: "TXSTATS_MAX_RANGE_DAYS", range: 1...100_000)
+                .resolve(flag: maxRangeDays, default: 3660)
+            let logger = Logger(label: "txstats.api")
 
-        // hiredis and libmongoc block: their calls run on this pool, never on the event loop.
-        let threads = NIOThreadPool(numberOfThreads: 8)
-        threads.start()
-        let reader = StatsReader(
-            keys: coreSettings.keys, history: historySettings,
-            calendar: try BusinessCalendar(timeZoneIdentifier: coreSettings.timeZone),
-            redis: RedisPool(url: coreSettings.redisURL, size: 8),
-            mongo: try MongoClient(uri: historySettings.mongoURI, database: historySettings.database, appName: "txstats-api"))
-        let app = StatsApp(reader: reader, threads: threads, scale: coreSettings.amountScale, maxRangeDays: maxDays)
-        let application = Application(router: app.router(),
-                                      configuration: .init(address: .hostname(host, port: port), serverName: "txstats"),
-                                      logger: logger)
-        logger.info("api starting", metadata: ["address": "\(host):\(port)", "redis": "\(coreSettings.redisURL)",
-                                               "database": "\(historySettings.database)", "cutoff_days": "\(historySettings.cutoffDays)"])
-        try await application.runService()
-        try await threads.shutdownGracefully()
+            // hiredis and libmongoc block: their calls run on this pool, never on the event loop.
+            let threads = NIOThreadPool(numberOfThreads: 8)
+            threads.start()
+            let reader = StatsReader(
+                keys: coreSettings.keys, history: historySettings,
+                calendar: try BusinessCalendar(timeZoneIdentifier: coreSettings.timeZone),
+                redis: RedisPool(url: coreSettings.redisURL, size: 8),
+                mongo: try MongoClient(uri: historySettings.mongoURI, database: historySettings.database, appName: "txstats-api"))
+            let app = StatsApp(reader: reader, threads: threads, scale: coreSettings.amountScale, maxRangeDays: maxDays)
+            let application = Application(router: app.router(),
+                                          configuration: .init(address: .hostname(host, port: port), serverName: "txstats"),
+                                          logger: logger)
+            logger.info("api starting", metadata: ["address": "\(host):\(port)", "redis": "\(coreSettings.redisURL)",
+                                                   "database": "\(historySettings.database)", "cutoff_days": "\(historySettings.cutoffDays)"])
+            try await application.runService()
+            try await threads.shutdownGracefully()
+        }
     }
 }

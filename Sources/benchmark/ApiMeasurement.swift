@@ -36,6 +36,9 @@ struct ApiRun: Codable {
     var p99ms: Double
     var maxMs: Double
     var socketErrors = 0
+    /// Wall time of the series, and CPU seconds each process used in it.
+    var wallSeconds = 0.0
+    var cpuSeconds: [String: Double] = [:]
 }
 
 struct DumperOutcome: Codable {
@@ -99,8 +102,8 @@ final class ApiBenchmark {
         let dirty = try int(probe.redis.run("SCARD", probe.keys.dirty))
         progress("api: dumper --once, \(grouped(dirty)) day documents")
         let dumper = try runToEnd("dumper", ["--once"], name: "dumper")
-        let history = try MongoClient(uri: mongo.uri, database: database, appName: "txstats-bench")
-        let documents = try history.count(HistorySettings.collection, filter: [:])
+        // A client of its own, released before the server stops.
+        let documents = try { try MongoClient(uri: mongo.uri, database: database, appName: "txstats-bench").count(HistorySettings.collection, filter: [:]) }()
         let dirtyLeft = try int(probe.redis.run("SCARD", probe.keys.dirty))
         let kept = try int(probe.redis.run("ZCARD", probe.keys.days))
         let retired = try int(probe.redis.run("SCARD", probe.keys.archived))
@@ -128,22 +131,30 @@ final class ApiBenchmark {
             bodies[path] = answer.body
         }
 
+        let servers = [("api", api), ("redis-server", redis.process), ("secantusd", mongo.process)]
         let wrk = try Wrk(threads: options.wrkThreads, connections: options.wrkConnections, seconds: options.wrkSeconds)
         for (name, title, path) in [("recent_wrk", "31-day range, Redis", recentPath), ("history_wrk", "365-day range, MongoDB", historyPath)] {
             progress("api: \(wrk.commandLine) \(path)")
+            let before = cpu(servers), started = ContinuousClock.now
             let r = try wrk.run(url: "http://127.0.0.1:\(port)\(path)", logPath: "\(dir)/wrk-\(name).log")
-            guard r.non2xx == 0 else { throw BenchmarkError("FAIL: \(r.non2xx) answers to \(path) were not 2xx/3xx under load") }
-            report.runs.append(ApiRun(name: name, title: "\(title), wrk -c\(options.wrkConnections)", method: wrk.commandLine,
-                                      requests: r.requests, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms,
-                                      maxMs: r.maxMs, socketErrors: r.socketErrors))
+            let wall = (ContinuousClock.now - started).seconds
             try requireRunning(api)
+            guard r.non2xx == 0 else { throw BenchmarkError("FAIL: \(r.non2xx) answers to \(path) were not 2xx/3xx under load") }
+            var used = cpu(servers, since: before)
+            used["wrk"] = r.cpuSeconds
+            report.runs.append(ApiRun(name: name, title: "\(title), wrk -c\(options.wrkConnections), cached", method: wrk.commandLine,
+                                      requests: r.requests, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms,
+                                      maxMs: r.maxMs, socketErrors: r.socketErrors, wallSeconds: wall, cpuSeconds: used))
         }
 
         for (name, title, path, count) in [("history_uncached", "365-day range, MongoDB, uncached", historyPath, options.uncachedHistoryRequests),
                                            ("recent_uncached", "31-day range, Redis, uncached", recentPath, options.uncachedRecentRequests)] {
             progress("api: \(count) uncached requests, one at a time: \(path)")
-            report.runs.append(try uncached(name: name, title: title, path: path, count: count, port: port,
-                                            expectedBody: bodies[path]!, probe: probe))
+            let before = cpu(servers), started = ContinuousClock.now
+            var run = try uncached(name: name, title: title, path: path, count: count, port: port, expectedBody: bodies[path]!, probe: probe)
+            run.wallSeconds = (ContinuousClock.now - started).seconds
+            run.cpuSeconds = cpu(servers, since: before)
+            report.runs.append(run)
         }
 
         report.apiPeakRSSKiB = api.terminate().maxRSSKiB
@@ -171,6 +182,15 @@ final class ApiBenchmark {
         return ApiRun(name: name, title: "\(title), 1 at a time", method: "\(count) sequential GETs, INCR {TransactionQueue}:version before each",
                       requests: count, requestsPerSecond: Double(count) / (ms.reduce(0, +) / 1000),
                       p50ms: percentile(sorted, 0.50), p99ms: percentile(sorted, 0.99), maxMs: sorted.last ?? 0)
+    }
+
+    /// CPU seconds used so far by each process, or since `before`.
+    private func cpu(_ processes: [(String, ChildProcess)], since before: [String: Double] = [:]) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for (name, p) in processes {
+            if let s = p.cpuSeconds { out[name] = s - (before[name] ?? 0) }
+        }
+        return out
     }
 
     private func startApi() throws -> (ChildProcess, Int) {

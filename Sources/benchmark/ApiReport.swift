@@ -40,12 +40,18 @@ struct ApiReport {
                          + " = \(grouped(Int(d.documentsPerSecond))) documents/s, wall time of the whole process; the same pass retired"
                          + " \(d.daysRetired) days before the cut-off from Redis (\(d.daysKeptInRedis) kept); peak RSS \(String(format: "%.1f", mb(d.peakRSSKiB))) MB")
         }
-        lines.append(pad("measurement", 50, left: true) + pad("requests", 10) + pad("req/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("max ms", 9))
+        lines.append(pad("measurement", 56, left: true) + pad("requests", 10) + pad("req/s", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("max ms", 9))
         for r in runs {
-            var line = pad(r.title, 50, left: true) + pad(grouped(r.requests), 10) + pad(grouped(Int(r.requestsPerSecond.rounded())), 10)
+            var line = pad(r.title, 56, left: true) + pad(grouped(r.requests), 10) + pad(grouped(Int(r.requestsPerSecond.rounded())), 10)
             line += pad(ms(r.p50ms), 9) + pad(ms(r.p99ms), 9) + pad(ms(r.maxMs), 9)
             if r.socketErrors > 0 { line += "   socket errors \(r.socketErrors)" }
             lines.append(line)
+        }
+        for r in runs where !r.cpuSeconds.isEmpty && r.wallSeconds > 0 {
+            let parts = r.cpuSeconds.sorted { $0.value > $1.value }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }
+            let cores = r.cpuSeconds.values.reduce(0, +) / r.wallSeconds
+            lines.append("  CPU s in \(r.name) (\(String(format: "%.1f", r.wallSeconds)) s wall): " + parts.joined(separator: ", ")
+                         + " = \(String(format: "%.2f", cores)) cores busy")
         }
         if !runs.isEmpty {
             lines.append("wrk rows: \(runs.first { $0.name.hasSuffix("_wrk") }?.method ?? "wrk") for \(options.wrkSeconds) s after one warm-up request;"
@@ -68,6 +74,7 @@ struct ApiReport {
         struct Run: Encodable {
             var name: String, title: String, method: String, requests: Int
             var requests_per_s: Double, p50_ms: Double, p99_ms: Double, max_ms: Double, socket_errors: Int
+            var wall_seconds: Double, cpu_seconds: [String: Double]
         }
         struct Dumper: Encodable {
             var documents: Int, seconds: Double, documents_per_s: Double, days_retired: Int, days_kept_in_redis: Int, peak_rss_mb: Double
@@ -96,7 +103,8 @@ struct ApiReport {
                                         days_retired: $0.daysRetired, days_kept_in_redis: $0.daysKeptInRedis, peak_rss_mb: round1(mb($0.peakRSSKiB))) },
             results: runs.map { Run(name: $0.name, title: $0.title, method: $0.method, requests: $0.requests,
                                     requests_per_s: round1($0.requestsPerSecond), p50_ms: round3($0.p50ms), p99_ms: round3($0.p99ms),
-                                    max_ms: round3($0.maxMs), socket_errors: $0.socketErrors) },
+                                    max_ms: round3($0.maxMs), socket_errors: $0.socketErrors,
+                                    wall_seconds: round3($0.wallSeconds), cpu_seconds: $0.cpuSeconds.mapValues(round3)) },
             checks: checks.map { Check(name: $0.name, from: $0.from, to: $0.to, total: money($0.totalCents, grouping: false),
                                        expected_from_csv: money($0.expectedCents, grouping: false), bytes: $0.bytes,
                                        first_request_ms: round3($0.firstRequestMs)) },

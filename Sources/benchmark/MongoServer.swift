@@ -62,7 +62,8 @@ final class MongoServer {
 func findInPath(_ name: String) -> String? {
     if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
     let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    for dir in path.split(separator: ":") + ["/usr/bin", "/usr/local/bin"] {
+    let dirs: [String] = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin"]
+    for dir in dirs {
         let candidate = "\(dir)/\(name)"
         if access(candidate, X_OK) == 0 { return candidate }
     }

@@ -13,6 +13,8 @@ struct BenchmarkError: Error, CustomStringConvertible {
 struct ExitInfo: CustomStringConvertible {
     let rawStatus: Int32
     let maxRSSKiB: Int
+    /// User + system CPU time of the child (all its threads), from `wait4`.
+    var cpuSeconds: Double = 0
 
     var signal: Int32? {
         let s = rawStatus & 0x7f
@@ -91,7 +93,8 @@ final class ChildProcess {
         let r = wait4(pid, &status, WNOHANG, &usage)
         guard r == pid else { return nil }
         ended = ContinuousClock.now
-        exit = ExitInfo(rawStatus: status, maxRSSKiB: Int(usage.ru_maxrss))
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        exit = ExitInfo(rawStatus: status, maxRSSKiB: Int(usage.ru_maxrss), cpuSeconds: cpu)
         return exit
     }
 
@@ -125,6 +128,18 @@ final class ChildProcess {
     }
 
     var seconds: Double? { ended.map { (started.duration(to: $0)).seconds } }
+
+    /// CPU time (user + system, all threads) used so far, from /proc while it runs; after the
+    /// end, from `wait4`.
+    var cpuSeconds: Double? {
+        if let exit { return exit.cpuSeconds }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
+        let f = stat[stat.index(after: close)...].split(separator: " ")
+        guard f.count > 12, let user = Double(f[11]), let system = Double(f[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 
     /// Throws with the log's tail unless the child exited 0.
     func requireSuccess() throws {

@@ -12,6 +12,8 @@ struct WrkResult: Codable {
     var socketErrors: Int
     /// answers with a status other than 2xx/3xx
     var non2xx: Int
+    /// wrk's own CPU time (user + system)
+    var cpuSeconds = 0.0
 }
 
 /// Runs the `wrk` load generator (Debian package `wrk`) and parses its text report.
@@ -38,7 +40,8 @@ struct Wrk {
         _ = try child.wait(timeout: .seconds(seconds + 60))
         try child.requireSuccess()
         let text = try String(contentsOfFile: logPath, encoding: .utf8)
-        guard let result = Self.parse(text) else { throw BenchmarkError("cannot read wrk's report:\n\(text)") }
+        guard var result = Self.parse(text) else { throw BenchmarkError("cannot read wrk's report:\n\(text)") }
+        result.cpuSeconds = child.exit!.cpuSeconds
         return result
     }
 

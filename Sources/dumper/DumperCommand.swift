@@ -20,18 +20,20 @@ struct DumperCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let settings = DumperSettings(
-            core: try core.resolve(),
-            history: try history.resolve(),
-            interval: try Setting<Double>.seconds(flag: "interval", variable: "TXSTATS_DUMP_INTERVAL_SECONDS", range: 0.05...86_400)
-                .resolve(flag: interval, default: 10),
-            once: once)
-        let logger = Logger(label: "txstats.dumper")
-        let service = DumperService(settings: settings, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        try await runLoggingFatalErrors("txstats.dumper") {
+            let settings = DumperSettings(
+                core: try core.resolve(),
+                history: try history.resolve(),
+                interval: try Setting<Double>.seconds(flag: "interval", variable: "TXSTATS_DUMP_INTERVAL_SECONDS", range: 0.05...86_400)
+                    .resolve(flag: interval, default: 10),
+                once: once)
+            let logger = Logger(label: "txstats.dumper")
+            let service = DumperService(settings: settings, logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
     }
 }
 

@@ -43,27 +43,29 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
-        let settings = ImportSettings(
-            core: try core.resolve(),
-            file: file,
-            honourSleep: !noSleep,
-            restart: restart,
-            sourceId: try sourceId.map { try Setting<String>.text(flag: "source-id", variable: "-").resolve(flag: $0, default: $0) },
-            batchRows: try Setting<Int>.integer(flag: "batch-rows", variable: "TXSTATS_IMPORT_BATCH_ROWS", range: 1...1_000_000)
-                .resolve(flag: batchRows, default: 20_000),
-            chunkRows: try Setting<Int>.integer(flag: "chunk-rows", variable: "TXSTATS_CHUNK_ROWS", range: 1...100_000)
-                .resolve(flag: chunkRows, default: 500))
-        let logger = Logger(label: "txstats.importer")
-        let service = ImportService(settings: settings, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        let summary = service.result.withLock { $0 }
-        guard let summary else { throw ExitCode(1) }
-        summary.print()
-        if summary.interrupted { throw ExitCode(130) }
-        if strict && summary.rejectedTotal > 0 { throw ExitCode(3) }
+        try await runLoggingFatalErrors("txstats.importer") {
+            let settings = ImportSettings(
+                core: try core.resolve(),
+                file: file,
+                honourSleep: !noSleep,
+                restart: restart,
+                sourceId: try sourceId.map { try Setting<String>.text(flag: "source-id", variable: "-").resolve(flag: $0, default: $0) },
+                batchRows: try Setting<Int>.integer(flag: "batch-rows", variable: "TXSTATS_IMPORT_BATCH_ROWS", range: 1...1_000_000)
+                    .resolve(flag: batchRows, default: 20_000),
+                chunkRows: try Setting<Int>.integer(flag: "chunk-rows", variable: "TXSTATS_CHUNK_ROWS", range: 1...100_000)
+                    .resolve(flag: chunkRows, default: 500))
+            let logger = Logger(label: "txstats.importer")
+            let service = ImportService(settings: settings, logger: logger)
+            let group = ServiceGroup(configuration: .init(
+                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+            let summary = service.result.withLock { $0 }
+            guard let summary else { throw ExitCode(1) }
+            summary.print()
+            if summary.interrupted { throw ExitCode(130) }
+            if strict && summary.rejectedTotal > 0 { throw ExitCode(3) }
+        }
     }
 }
 

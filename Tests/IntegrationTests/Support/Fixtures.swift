@@ -1,4 +1,5 @@
 import Foundation
+import Foundation
 import StatsCore
 
 /// A generated sample CSV in a temp file.
@@ -27,4 +28,11 @@ func aggregator(_ server: TestRedisServer, id: String, drain: Bool = false, extr
 
 func importer(_ server: TestRedisServer, _ file: String, extra: [String] = [], env: [String: String] = [:]) throws -> Worker {
     try Worker("importer", redisArgs(server) + ["--no-sleep"] + extra + [file], environment: env)
+}
+
+/// The JSON log lines of a worker's standard error (every line must be one JSON object).
+func logLines(_ text: String) -> [[String: String]] {
+    text.split(separator: "\n").compactMap { line in
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: String]
+    }
 }

@@ -11,10 +11,13 @@ final class TestRedisServer {
     let directory: URL
     let process: ChildProcess
 
-    var url: RedisURL { RedisURL(host: "127.0.0.1", port: port) }
-    var urlString: String { "redis://127.0.0.1:\(port)/0" }
+    var url: RedisURL { RedisURL(host: "127.0.0.1", port: port, password: password) }
+    var urlString: String { "redis://\(password.map { ":\($0)@" } ?? "")127.0.0.1:\(port)/0" }
 
-    init() throws {
+    let password: String?
+
+    init(password: String? = nil) throws {
+        self.password = password
         port = try freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("txstats-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -22,7 +25,7 @@ final class TestRedisServer {
         guard let binary = which(name) else { throw TestFailure("\(name) not found: install redis-server or set TXSTATS_TEST_REDIS_SERVER") }
         let log = directory.appendingPathComponent("redis.log").path
         process = try ChildProcess(path: binary, arguments: ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                                             "--dir", directory.path],
+                                                             "--dir", directory.path] + (password.map { ["--requirepass", $0] } ?? []),
                                    environment: ProcessInfo.processInfo.environment, stdout: log, stderr: log)
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
