@@ -41,7 +41,11 @@ struct ApiCommand: AsyncParsableCommand {
                 calendar: try BusinessCalendar(timeZoneIdentifier: coreSettings.timeZone),
                 redis: RedisPool(url: coreSettings.redisURL, size: 8),
                 mongo: try MongoClient(uri: historySettings.mongoURI, database: historySettings.database, appName: "txstats-api"))
-            let app = StatsApp(reader: reader, threads: threads, scale: coreSettings.amountScale, maxRangeDays: maxDays)
+            // Secrets come from the environment only, never from flags (they would show in `ps`).
+            let env = ProcessEnvironment.current
+            let app = StatsApp(reader: reader, threads: threads, scale: coreSettings.amountScale, maxRangeDays: maxDays,
+                               adminToken: env["TXSTATS_ADMIN_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+                               readToken: env["TXSTATS_READ_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
             let application = Application(router: app.router(),
                                           configuration: .init(address: .hostname(host, port: port), serverName: "txstats"),
                                           logger: logger)

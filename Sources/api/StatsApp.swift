@@ -9,17 +9,23 @@ struct StatsApp: Sendable {
     let threads: NIOThreadPool
     let scale: Int
     let maxRangeDays: Int
+    /// Bearer tokens: admin routes exist only with one; read routes require one if set.
+    let adminToken: String?
+    let readToken: String?
     let cache = ResponseCache()
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware())
+        router.add(middleware: QueryLimitMiddleware())
+        router.add(middleware: ReadTokenMiddleware(token: readToken))
         router.get("/stats") { request, _ in try await stats(request) }
         router.get("/healthz") { _, _ in JSONBody.response("{\"status\":\"ok\"}") }
         router.get("/readyz") { _, _ in try await ready() }
         router.get("/openapi.json") { _, _ in JSONBody.response(OpenAPIDocument.json) }
         addViewRoutes(to: router)
         addDashboardRoute(to: router)
+        addAdminRoutes(to: router)
         return router
     }
 

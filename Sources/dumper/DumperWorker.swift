@@ -54,7 +54,7 @@ final class DumperWorker {
                                              "duration": "\(ContinuousClock.now - started)"]
                 if r.written + r.deltas + r.archived > 0 { logger.info("dump pass", metadata: meta) } else { logger.debug("dump pass: nothing changed", metadata: meta) }
                 if settings.once { break }
-                blockingSleep(.milliseconds(Int(settings.interval * 1000)), stop: stop)
+                try waitForNextPass()
             } catch {
                 let delay = backoff.next()
                 let source = error is MongoError ? "MongoDB" : "Redis"
@@ -65,6 +65,25 @@ final class DumperWorker {
         }
         if holdsLease { _ = try? redis.run("DEL", keys.dumperLock) }
         logger.info("dumper stopped")
+    }
+
+    /// Sleeps until the interval is over or someone asks for a pass now (`POST
+    /// /api/v1/admin/dump` pushes to a list this blocks on), waking regularly to check for
+    /// shutdown; the blocking pop stays below the socket timeout.
+    func waitForNextPass() throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(settings.interval * 1000))
+        while !stop.isRequested {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero { return }
+            let wait = min(left, .seconds(1))
+            let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+            let reply = try redis.run("BLPOP", keys.dumpRequests, String(max(0.01, seconds)))
+            if case .array = reply {
+                try redis.run("DEL", keys.dumpRequests).check()   // several requests, one pass
+                logger.info("pass requested")
+                return
+            }
+        }
     }
 
     /// One dumper at a time: a lease in Redis, renewed every pass.

@@ -276,6 +276,7 @@ struct MongoClientTests {
             let elapsed = ContinuousClock.now - start
             #expect(error?.isConnectionFailure == true, "attempt \(attempt): \(error.map { "\($0)" } ?? "no error")")
             #expect(elapsed < .seconds(6), "attempt \(attempt) took \(elapsed)")
+            print("TMP attempt \(attempt): \(elapsed) \(error.map { "\($0)" } ?? "")")
         }
         // Nobody ever listened there.
         let nowhere = try MongoClient(uri: "mongodb://127.0.0.1:\(try freePort())/", database: "x", appName: "txstats-tests")

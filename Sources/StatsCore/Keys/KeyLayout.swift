@@ -48,6 +48,8 @@ public struct KeyLayout: Sendable, Hashable {
     /// Bumped whenever late data moves from Redis hashes into the outbox: readers that
     /// combine Redis and MongoDB retry if it changed while they read.
     public var archiveEpoch: String { "\(tag):archive:epoch" }
+    /// List the api pushes to ask the dumper for a pass now; the dumper blocks on it between passes.
+    public var dumpRequests: String { "\(tag):dump:requests" }
     /// Lease that lets one dumper work at a time.
     public var dumperLock: String { "\(tag):dumper:lock" }
 

@@ -11,6 +11,10 @@ struct HTTPResponse {
 }
 
 func httpGet(port: Int, _ path: String, timeout: Double = 15) throws -> HTTPResponse {
+    try httpRequest(port: port, "GET", path, timeout: timeout)
+}
+
+func httpRequest(port: Int, _ method: String, _ path: String, headers: [String: String] = [:], timeout: Double = 15) throws -> HTTPResponse {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestFailure("socket() failed") }
     defer { close(fd) }
@@ -24,7 +28,10 @@ func httpGet(port: Int, _ path: String, timeout: Double = 15) throws -> HTTPResp
         p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
     guard connected == 0 else { throw TestFailure("connect to port \(port) failed") }
-    let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    for (k, v) in headers { request += "\(k): \(v)\r\n" }
+    if method != "GET" { request += "Content-Length: 0\r\n" }
+    request += "\r\n"
     _ = request.withCString { send(fd, $0, strlen($0), 0) }
     var data = [UInt8]()
     var buf = [UInt8](repeating: 0, count: 65536)

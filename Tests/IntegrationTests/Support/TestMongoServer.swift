@@ -7,12 +7,15 @@ import Glibc
 /// A SecantusDB server (MongoDB wire protocol) on a loopback port, stopped on `stop()`.
 /// The binary is `secantusd-py` from PATH unless TXSTATS_TEST_MONGOD names another.
 ///
-/// Without a storage directory it runs with `--storage-path :memory:` (a throwaway store);
-/// with one, data survives a restart: stop this server and start another on the same
-/// directory (and, if wanted, the same port).
+/// Without a storage directory it stores into a throwaway directory of its own, deleted on
+/// `stop()`; with one, data survives a restart: stop this server and start another on the
+/// same directory (and, if wanted, the same port).
+///
+/// SecantusDB takes about 2 s to exit on SIGTERM: a throwaway server gets 0.3 s before
+/// SIGKILL (its data is deleted anyway), a server on a given directory 10 s.
 final class TestMongoServer {
     let port: Int
-    /// The storage directory, or nil for an in-memory store. Never deleted here.
+    /// The storage directory given to `init` (never deleted here), or nil for a throwaway one.
     let storage: URL?
     let logDirectory: URL
     let process: ChildProcess
@@ -24,7 +27,9 @@ final class TestMongoServer {
         self.storage = storage
         logDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("txstats-mongo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
-        if let storage { try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true) }
+        // Not `:memory:`: SecantusDB deletes that temp directory only on a clean shutdown.
+        let data = storage ?? logDirectory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         let name = ProcessInfo.processInfo.environment["TXSTATS_TEST_MONGOD"] ?? "secantusd-py"
         guard let binary = which(name) else {
             throw TestFailure("\(name) not found: pip install SecantusDB, or set TXSTATS_TEST_MONGOD")
@@ -32,7 +37,7 @@ final class TestMongoServer {
         let log = logDirectory.appendingPathComponent("server.log").path
         process = try ChildProcess(path: binary,
                                    arguments: ["--host", "127.0.0.1", "--port", "\(self.port)",
-                                               "--storage-path", storage?.path ?? ":memory:", "--log-level", "WARNING"],
+                                               "--storage-path", data.path, "--log-level", "WARNING"],
                                    environment: ProcessInfo.processInfo.environment, stdout: log, stderr: log)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
@@ -50,11 +55,11 @@ final class TestMongoServer {
         try MongoClient(uri: uri, database: database, appName: appName)
     }
 
-    /// SIGTERM, then SIGKILL if it has not exited within 10 s.
+    /// SIGTERM, then SIGKILL if it has not exited in time (see above).
     func stop() {
         if process.isRunning {
             process.signal(SIGTERM)
-            if process.wait(timeout: 10) == nil { process.signal(SIGKILL); _ = process.wait(timeout: 5) }
+            if process.wait(timeout: storage == nil ? 0.3 : 10) == nil { process.signal(SIGKILL); _ = process.wait(timeout: 5) }
         }
         try? FileManager.default.removeItem(at: logDirectory)
     }
