@@ -37,11 +37,7 @@ struct AggregatorCommand: AsyncParsableCommand {
                 drain: drain)
             let logger = Logger(label: "txstats.aggregator")
             let service = AggregatorService(settings: settings, logger: logger)
-            let group = ServiceGroup(configuration: .init(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-            try await group.run()
+                        try await ShutdownGuard.run(service, logger: logger)
         }
     }
 }

@@ -12,10 +12,13 @@ struct AggregatorService: Service {
         let stop = StopFlag()
         try await withGracefulShutdownHandler {
             let settings = self.settings, logger = self.logger
-            try await DedicatedThread.run(name: "aggregator") {
+            try await ShutdownGuard.exitOnCancellation(logger: logger) {
+                try await DedicatedThread.run(name: "aggregator") {
                 try AggregatorWorker(settings: settings, logger: logger, stop: stop).run()
             }
+            }
         } onGracefulShutdown: {
+            ShutdownGuard.began()
             stop.request()
         }
     }

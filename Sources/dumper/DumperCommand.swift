@@ -29,10 +29,7 @@ struct DumperCommand: AsyncParsableCommand {
                 once: once)
             let logger = Logger(label: "txstats.dumper")
             let service = DumperService(settings: settings, logger: logger)
-            let group = ServiceGroup(configuration: .init(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+                        try await ShutdownGuard.run(service, logger: logger)
         }
     }
 }
@@ -54,10 +51,13 @@ struct DumperService: Service {
         let stop = StopFlag()
         try await withGracefulShutdownHandler {
             let settings = self.settings, logger = self.logger
-            try await DedicatedThread.run(name: "dumper") {
+            try await ShutdownGuard.exitOnCancellation(logger: logger) {
+                try await DedicatedThread.run(name: "dumper") {
                 try DumperWorker(settings: settings, logger: logger, stop: stop).run()
             }
+            }
         } onGracefulShutdown: {
+            ShutdownGuard.began()
             stop.request()
         }
     }

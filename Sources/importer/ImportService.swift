@@ -19,10 +19,13 @@ final class ImportService: Service, Sendable {
         let stop = StopFlag()
         let summary = try await withGracefulShutdownHandler {
             let settings = self.settings, logger = self.logger
-            return try await DedicatedThread.run(name: "importer") {
+            return try await ShutdownGuard.exitOnCancellation(logger: logger) {
+                try await DedicatedThread.run(name: "importer") {
                 try ImportRun(settings: settings, logger: logger, stop: stop).run()
             }
+            }
         } onGracefulShutdown: {
+            ShutdownGuard.began()
             stop.request()
         }
         result.withLock { $0 = summary }

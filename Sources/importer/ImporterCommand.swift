@@ -56,10 +56,7 @@ struct ImportCommand: AsyncParsableCommand {
                     .resolve(flag: chunkRows, default: 500))
             let logger = Logger(label: "txstats.importer")
             let service = ImportService(settings: settings, logger: logger)
-            let group = ServiceGroup(configuration: .init(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
+                        try await ShutdownGuard.run(service, logger: logger)
             let summary = service.result.withLock { $0 }
             guard let summary else { throw ExitCode(1) }
             summary.print()
