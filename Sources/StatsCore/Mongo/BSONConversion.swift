@@ -1,4 +1,7 @@
 import CMongoc
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Converts between ``BSONDocument`` and libbson's `bson_t`, directly with `bson_append_*` and
 /// `bson_iter_*` (no JSON in between: reading large documents is on a hot path).
@@ -54,7 +57,7 @@ enum BSONConversion {
             // BSON keys are C strings: a NUL byte would silently cut the key short.
             if utf8.contains(0) { return .bson("BSON keys cannot contain a NUL byte: \(String(decoding: utf8, as: UTF8.self).debugDescription)") }
             guard utf8.count < Int32.max else { return .bson("BSON key too long") }
-            let k = keyPointer(utf8)
+            let k = charPointer(utf8)
             let n = Int32(utf8.count)
             let ok: Bool
             switch value {
@@ -122,10 +125,6 @@ enum BSONConversion {
     private static let empty: StaticString = ""
 
     /// A C pointer to the bytes; an empty buffer may have no base address.
-    private static func keyPointer(_ utf8: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
-        charPointer(utf8)
-    }
-
     private static func charPointer(_ utf8: UnsafeBufferPointer<UInt8>) -> UnsafePointer<CChar> {
         let base = UnsafeRawPointer(utf8.baseAddress ?? empty.utf8Start)
         return base.assumingMemoryBound(to: CChar.self)
@@ -134,37 +133,86 @@ enum BSONConversion {
     // MARK: bson_t -> Swift
 
     /// Copies a `const bson_t *` into a ``BSONDocument``. Invalid BSON gives an error.
-    static func document(from bson: OpaquePointer) throws(MongoError) -> BSONDocument {
+    ///
+    /// Pass the same `keys` cache for a series of documents (a cursor's results): documents of
+    /// the same shape then share their key strings instead of allocating new ones.
+    static func document(from bson: OpaquePointer, keys: KeyCache = KeyCache()) throws(MongoError) -> BSONDocument {
         let result: BSONDocument? = withUnsafeTemporaryAllocation(byteCount: iterSize, alignment: iterAlignment) { raw in
             let iter = OpaquePointer(raw.baseAddress!)
             guard bson_iter_init(iter, bson) else { return nil }
-            return readDocument(iter)
+            return readDocument(iter, keys)
         }
         guard let result else { throw .bson("the server sent an invalid BSON document") }
         return result
+    }
+
+    /// The keys of the documents read last at one place in a document tree, by position.
+    ///
+    /// Reading many documents of one shape (730 documents of 1,000 fields), allocating a
+    /// `String` per key costs more than all the rest; comparing the key's bytes with the key
+    /// at the same position in the previous document, and reusing that string when equal,
+    /// costs a `memcmp`. Not thread-safe: one cache per reading call.
+    final class KeyCache {
+        var keys: [String] = []
+        /// Caches of subdocuments and arrays, by the position of their field. An array's
+        /// elements all share its cache's child 0.
+        private var children: [KeyCache?] = []
+
+        init() {}
+
+        func child(_ position: Int) -> KeyCache {
+            if position < children.count, let c = children[position] { return c }
+            let c = KeyCache()
+            if position >= children.count { children.append(contentsOf: repeatElement(nil, count: position + 1 - children.count)) }
+            children[position] = c
+            return c
+        }
+
+        /// The key at `position`: the cached string if its bytes are the same, else a new one
+        /// (which replaces it). `keys` is the cache's array, moved out of the object for the
+        /// duration of one document so that no access needs a dynamic exclusivity check.
+        static func key(_ keys: inout [String], at position: Int, _ bytes: UnsafePointer<CChar>, _ count: Int) -> String {
+            if position < keys.count {
+                let same = keys[position].utf8.withContiguousStorageIfAvailable { utf8 in
+                    utf8.count == count && (count == 0 || memcmp(utf8.baseAddress!, bytes, count) == 0)
+                }
+                if same == true { return keys[position] }
+                let key = String(decoding: UnsafeRawBufferPointer(start: bytes, count: count), as: UTF8.self)
+                keys[position] = key
+                return key
+            }
+            let key = String(decoding: UnsafeRawBufferPointer(start: bytes, count: count), as: UTF8.self)
+            keys.append(key)
+            return key
+        }
     }
 
     /// Reads the remaining elements of `iter` (positioned before its first element).
     ///
     /// `bson_iter_next` checks each element's bounds before it returns true, so once the type
     /// is known the inline `_unsafe` accessors (which only skip the type check) are safe.
-    private static func readDocument(_ iter: OpaquePointer) -> BSONDocument {
-        var doc = BSONDocument()
+    private static func readDocument(_ iter: OpaquePointer, _ cache: KeyCache) -> BSONDocument {
+        var keys = cache.keys
+        cache.keys = []   // now uniquely referenced here: updated in place
+        defer { cache.keys = keys }
+        var doc = BSONDocument(reservingCapacity: keys.count)
+        var position = 0
         while bson_iter_next(iter) {
-            let keyLength = Int(bson_iter_key_len(iter))
-            let key = String(decoding: UnsafeRawBufferPointer(start: bson_iter_key_unsafe(iter), count: keyLength), as: UTF8.self)
-            doc.append(key, readValue(iter))
+            let key = KeyCache.key(&keys, at: position, bson_iter_key_unsafe(iter), Int(bson_iter_key_len(iter)))
+            doc.append(key, readValue(iter, position, cache))
+            position += 1
         }
         return doc
     }
 
-    private static func readArray(_ iter: OpaquePointer) -> [BSONValue] {
+    private static func readArray(_ iter: OpaquePointer, _ cache: KeyCache) -> [BSONValue] {
         var items: [BSONValue] = []
-        while bson_iter_next(iter) { items.append(readValue(iter)) }
+        while bson_iter_next(iter) { items.append(readValue(iter, 0, cache)) }
         return items
     }
 
-    private static func readValue(_ iter: OpaquePointer) -> BSONValue {
+    /// The current value of `iter`, at `position` in a document whose keys `cache` tracks.
+    private static func readValue(_ iter: OpaquePointer, _ position: Int, _ cache: KeyCache) -> BSONValue {
         switch bson_iter_type_unsafe(iter) {
         case BSON_TYPE_INT64: return .int64(bson_iter_int64_unsafe(iter))
         case BSON_TYPE_INT32: return .int32(bson_iter_int32_unsafe(iter))
@@ -190,13 +238,13 @@ enum BSONConversion {
             return withUnsafeTemporaryAllocation(byteCount: iterSize, alignment: iterAlignment) { raw in
                 let child = OpaquePointer(raw.baseAddress!)
                 guard bson_iter_recurse(iter, child) else { return .null }
-                return .document(readDocument(child))
+                return .document(readDocument(child, cache.child(position)))
             }
         case BSON_TYPE_ARRAY:
             return withUnsafeTemporaryAllocation(byteCount: iterSize, alignment: iterAlignment) { raw in
                 let child = OpaquePointer(raw.baseAddress!)
                 guard bson_iter_recurse(iter, child) else { return .null }
-                return .array(readArray(child))
+                return .array(readArray(child, cache.child(position)))
             }
         default:
             // null, undefined, and types this layer does not model (binary, timestamp, regex,

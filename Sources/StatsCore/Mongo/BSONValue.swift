@@ -3,7 +3,11 @@
 /// Money and counters are always written as `.int64` (integer minor units); `.double` exists
 /// only so that foreign data can be read. BSON types without a case here (binary, timestamp,
 /// regex, min/max key, JavaScript, DBPointer) are read as `.null` (see ``BSONConversion``).
-public indirect enum BSONValue: Sendable, Equatable {
+///
+/// Deliberately not `indirect`: the recursive cases already hold their children through an
+/// array's heap buffer, and `indirect` would box every value, nested or not (measured: reading
+/// 730 documents of 1,000 int64 fields took twice as long, 730,000 more allocations).
+public enum BSONValue: Sendable, Equatable {
     case int64(Int64)
     case int32(Int32)
     case double(Double)

@@ -44,6 +44,9 @@ public final class MongoClient: @unchecked Sendable {
         self.pool = pool
     }
 
+    /// Destroys the pool. If the client used sessions (any operation on a server that has
+    /// them), libmongoc first sends `endSessions`: with the server unreachable, that blocks for
+    /// the server selection timeout (3 s by default) and logs a warning.
     deinit { mongoc_client_pool_destroy(pool) }
 
     // MARK: commands
@@ -203,10 +206,11 @@ public final class MongoClient: @unchecked Sendable {
                     defer { mongoc_cursor_destroy(cursor) }
                     var documents: [BSONDocument] = []
                     var current: OpaquePointer?
+                    let keys = BSONConversion.KeyCache()
                     while mongoc_cursor_next(cursor, &current) {
                         // `current` belongs to the cursor and is valid until the next call.
                         guard let current else { break }
-                        documents.append(try BSONConversion.document(from: current))
+                        documents.append(try BSONConversion.document(from: current, keys: keys))
                     }
                     var error = bson_error_t()
                     var errorReply: OpaquePointer?

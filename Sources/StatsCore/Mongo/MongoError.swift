@@ -5,7 +5,7 @@ import CMongoc
 ///
 /// Messages never contain a URI password.
 public struct MongoError: Error, Sendable, CustomStringConvertible {
-    /// libmongoc's error domain (`MONGOC_ERROR_*`, e.g. 15 = server, 13 = server selection).
+    /// libmongoc's error domain (`MONGOC_ERROR_*`: 17 server, 15 server selection, 2 stream, ...).
     public var domain: UInt32
     /// The server's error code for server errors, else libmongoc's code within `domain`.
     public var code: UInt32
