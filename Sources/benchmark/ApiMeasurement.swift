@@ -86,6 +86,7 @@ final class ApiBenchmark {
                "TXSTATS_TODAY": "\(options.today)", "TXSTATS_CUTOFF_DAYS": String(options.cutoffDays), "LOG_LEVEL": "info"]
         let probe = QueueProbe(url: redis.url)
         var report = ApiReport(options: options)
+        if let l = loadAverage1() { report.loadAverage.append(l) }
 
         // 1. Two years of data, imported and aggregated.
         let csv = "\(dir)/api-sample.csv"
@@ -157,6 +158,7 @@ final class ApiBenchmark {
             report.runs.append(run)
         }
 
+        if let l = loadAverage1() { report.loadAverage.append(l) }
         report.apiPeakRSSKiB = api.terminate().maxRSSKiB
         report.mongoPeakRSSKiB = mongo.stop()
         report.redisPeakRSSKiB = try redis.stop()

@@ -10,6 +10,8 @@ struct ApiReport {
     var apiPeakRSSKiB: Int?
     var redisPeakRSSKiB: Int?
     var mongoPeakRSSKiB: Int?
+    /// 1-minute load average at the start and the end (the machine is shared).
+    var loadAverage: [Double] = []
 
     var host: String { ProcessInfo.processInfo.hostName }
     var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -66,6 +68,10 @@ struct ApiReport {
         if let k = redisPeakRSSKiB { rss.append("redis-server \(String(format: "%.1f", mb(k)))") }
         if let k = mongoPeakRSSKiB { rss.append("secantusd \(String(format: "%.1f", mb(k)))") }
         if !rss.isEmpty { lines.append("peak RSS (MB): " + rss.joined(separator: ", ")) }
+        if !loadAverage.isEmpty {
+            lines.append("1-min load average (other work on this shared machine shows here): "
+                         + loadAverage.map { String(format: "%.2f", $0) }.joined(separator: " at the start, ") + " at the end")
+        }
         lines.append("targets: " + targets.map { "\($0.0) \($0.1 ? "(met)" : "(MISSED)")" }.joined(separator: "; "))
         return lines.joined(separator: "\n")
     }
@@ -90,6 +96,7 @@ struct ApiReport {
             var results: [Run]
             var checks: [Check]
             var peak_rss_mb: [String: Double]
+            var load_average: [Double]
             var targets: [String: Bool]
         }
         var rss: [String: Double] = [:]
@@ -109,6 +116,7 @@ struct ApiReport {
                                        expected_from_csv: money($0.expectedCents, grouping: false), bytes: $0.bytes,
                                        first_request_ms: round3($0.firstRequestMs)) },
             peak_rss_mb: rss,
+            load_average: loadAverage,
             targets: Dictionary(uniqueKeysWithValues: targets.map { ($0.0, $0.1) }))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -122,4 +130,9 @@ struct ApiReport {
 func money(_ cents: Int64, grouping: Bool = true) -> String {
     let whole = Int(cents.magnitude / 100), fraction = Int(cents.magnitude % 100)
     return (cents < 0 ? "-" : "") + (grouping ? grouped(whole) : String(whole)) + "." + (fraction < 10 ? "0" : "") + String(fraction)
+}
+
+/// The 1-minute load average from /proc/loadavg.
+func loadAverage1() -> Double? {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.flatMap { Double($0) }
 }

@@ -42,12 +42,10 @@ final class RedisServer {
     }
 
     static func findExecutable() throws -> String {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for dir in path.split(separator: ":") + ["/usr/bin", "/usr/local/bin"] {
-            let candidate = "\(dir)/redis-server"
-            if access(candidate, X_OK) == 0 { return candidate }
+        guard let path = findInPath("redis-server") else {
+            throw BenchmarkError("redis-server not found in PATH; install it or pass --redis-url")
         }
-        throw BenchmarkError("redis-server not found in PATH; install it or pass --redis-url")
+        return path
     }
 
     /// Binds port 0 on 127.0.0.1, reads the port the kernel chose, and releases it.
