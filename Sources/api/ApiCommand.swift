@@ -51,7 +51,10 @@ struct ApiCommand: AsyncParsableCommand {
                                           logger: logger)
             logger.info("api starting", metadata: ["address": "\(host):\(port)", "redis": "\(coreSettings.redisURL)",
                                                    "database": "\(historySettings.database)", "cutoff_days": "\(historySettings.cutoffDays)"])
+            let watcher = Task { await app.versions.run(reader: reader, threads: threads) }
             try await application.runService()
+            watcher.cancel()
+            _ = await watcher.result
             try await threads.shutdownGracefully()
         }
     }

@@ -13,6 +13,7 @@ struct StatsApp: Sendable {
     let adminToken: String?
     let readToken: String?
     let cache = ResponseCache()
+    let versions = VersionWatcher()
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -33,10 +34,11 @@ struct StatsApp: Sendable {
     func stats(_ request: Request) async throws -> Response {
         let range = try DateRangeQuery(request, maxDays: maxRangeDays)
         let reader = self.reader, cache = self.cache, scale = self.scale
+        let key = "stats|\(range.from)|\(range.to)"
+        // Same data version, same answer: the version moves with every aggregate commit.
+        if let v = versions.version, let hit = cache.get(key, version: v) { return JSONBody.response(hit) }
         let body: String = try await blocking {
-            // Same data version, same answer: the version moves with every aggregate commit.
             let version = try reader.dataVersion()
-            let key = "stats|\(range.from)|\(range.to)"
             if let hit = cache.get(key, version: version) { return hit }
             let days = try reader.read(from: range.from, to: range.to, view: .totals)
             let body = JSONBody.stats(days, scale: scale)

@@ -113,6 +113,7 @@ extension StatsApp {
     func cachedView(_ request: Request, _ build: @escaping @Sendable (StatsReader) throws -> JSONValue) async throws -> Response {
         let reader = self.reader, cache = self.cache, scale = self.scale
         let key = request.uri.description
+        if let v = versions.version, let hit = cache.get(key, version: v) { return JSONBody.response(hit) }
         let body: String = try await blocking {
             let version = try reader.dataVersion()
             if let hit = cache.get(key, version: version) { return hit }

@@ -32,6 +32,7 @@ struct AdminTests {
         try redis.run("LPUSH", "TransactionQueue", "garbage").check()
         #expect(try fleet.run("aggregator", ["--drain", "--worker-id", "adm"]).wait() == 0)
         try redis.run("LPUSH", "TransactionQueue", #"{"timestamp":"2026-01-19T10:00:00","type":"deposit","payment_method":"visa","amount":"1.00"}"#).check()
+        fleet.settle()
         let q = try httpRequest(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer \(token)"])
         #expect(q.status == 200, "\(q.body)")
         let report = try #require(q.json as? [String: Any])

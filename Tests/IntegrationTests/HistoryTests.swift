@@ -69,10 +69,12 @@ struct HistoryTests {
         try redis.run("HSET", name, "visa|success|10|n", "1", "visa|success|10|a", "10005").check()
         try redis.run("RPUSH", "{TransactionQueue}:outbox", name).check()
         try redis.run("INCR", "{TransactionQueue}:version").check()   // bypass the response cache
+        fleet.settle()
         #expect(try stats(port, "2026-01-01", "2026-01-20") == expected, "an applied delta is not counted twice")
         try fleet.dumpOnce()
         #expect(try redis.run("LLEN", "{TransactionQueue}:outbox").int == 0)
         try redis.run("INCR", "{TransactionQueue}:version").check()
+        fleet.settle()
         #expect(try stats(port, "2026-01-01", "2026-01-20") == expected, "nor added twice to MongoDB")
     }
 
@@ -135,6 +137,7 @@ struct HistoryTests {
             try redis.run("LPUSH", "TransactionQueue", item).check()
         }
         #expect(try fleet.run("aggregator", ["--drain", "--worker-id", "c"]).wait() == 0)
+        fleet.settle()
         let (api, port) = try fleet.startAPI(["--max-range-days", "31"])
         defer { api.signal(SIGTERM) }
 

@@ -39,11 +39,17 @@ final class Fleet {
         guard try imp.wait() == 0 else { throw TestFailure("importer: \(imp.stderr.suffix(1000))") }
         let agg = try run("aggregator", ["--drain", "--worker-id", "fleet"])
         guard try agg.wait() == 0 else { throw TestFailure("aggregator: \(agg.stderr.suffix(1000))") }
+        settle()
     }
+
+    /// The api polls the data version every 20 ms; after a write, wait past that so the next
+    /// answer must reflect it.
+    func settle() { usleep(80_000) }
 
     func dumpOnce(_ extra: [String] = []) throws {
         let d = try run("dumper", ["--once"] + extra)
         guard try d.wait(timeout: 120) == 0 else { throw TestFailure("dumper: \(d.stderr.suffix(1500))") }
+        settle()
     }
 
     /// Starts the api on a free port and waits until it answers.

@@ -1,0 +1,22 @@
+import NIOPosix
+import StatsCore
+import Synchronization
+
+/// Keeps the data version (`{Q}:version` and the archive epoch) in memory, read every 20 ms,
+/// so a cached answer is served with no I/O at all. An answer is then at most one poll behind
+/// the newest commit, and still exact for the data it was computed from. When Redis cannot be
+/// read the version is unknown and every request takes the full path (and gets its 503).
+final class VersionWatcher: Sendable {
+    private let current = Mutex<String?>(nil)
+    static let interval: Duration = .milliseconds(20)
+
+    var version: String? { current.withLock { $0 } }
+
+    func run(reader: StatsReader, threads: NIOThreadPool) async {
+        while !Task.isCancelled {
+            let v = try? await threads.runIfActive { try reader.dataVersion() }
+            current.withLock { $0 = v }
+            try? await Task.sleep(for: Self.interval)
+        }
+    }
+}
