@@ -36,7 +36,9 @@ struct AggregatorCommand: AsyncParsableCommand {
                     .resolve(flag: heartbeatTimeout, default: 15),
                 drain: drain)
             let logger = Logger(label: "txstats.aggregator")
-            let service = AggregatorService(settings: settings, logger: logger)
+            let service = BlockingWorkerService(name: "aggregator", logger: logger) { stop in
+                try AggregatorWorker(settings: settings, logger: logger, stop: stop).run()
+            }
                         try await ShutdownGuard.run(service, logger: logger)
         }
     }

@@ -134,7 +134,16 @@ final class ApiBenchmark {
 
         let servers = [("api", api), ("redis-server", redis.process), ("secantusd", mongo.process)]
         let wrk = try Wrk(threads: options.wrkThreads, connections: options.wrkConnections, seconds: options.wrkSeconds)
-        for (name, title, path) in [("recent_wrk", "31-day range, Redis", recentPath), ("history_wrk", "365-day range, MongoDB", historyPath)] {
+        // Issue 4's views: this month (all within the cut-off: Redis) and a 30-day comparison
+        // (60 days: the older ones from MongoDB when the cut-off is under 60 days).
+        let month = String(options.today.description.prefix(7))
+        let monthlyPath = "/api/v1/stats/monthly?month=\(month)", comparePath = "/api/v1/stats/compare?period=30d"
+        for path in [monthlyPath, comparePath] {
+            let answer = try httpGet(port: port, path)
+            guard answer.status == 200 else { throw BenchmarkError("FAIL: GET \(path) answered \(answer.status): \(answer.body.prefix(300))") }
+        }
+        for (name, title, path) in [("recent_wrk", "31-day range, Redis", recentPath), ("history_wrk", "365-day range, MongoDB", historyPath),
+                                    ("monthly_wrk", "monthly \(month), Redis", monthlyPath), ("compare_wrk", "compare 30d, Redis+MongoDB", comparePath)] {
             progress("api: \(wrk.commandLine) \(path)")
             let before = cpu(servers), started = ContinuousClock.now
             let r = try wrk.run(url: "http://127.0.0.1:\(port)\(path)", logPath: "\(dir)/wrk-\(name).log")

@@ -28,7 +28,9 @@ struct DumperCommand: AsyncParsableCommand {
                     .resolve(flag: interval, default: 10),
                 once: once)
             let logger = Logger(label: "txstats.dumper")
-            let service = DumperService(settings: settings, logger: logger)
+            let service = BlockingWorkerService(name: "dumper", logger: logger) { stop in
+                try DumperWorker(settings: settings, logger: logger, stop: stop).run()
+            }
                         try await ShutdownGuard.run(service, logger: logger)
         }
     }
@@ -39,26 +41,4 @@ struct DumperSettings: Sendable {
     var history: HistorySettings
     var interval: Double
     var once: Bool
-}
-
-/// The dumper as a `Service`: its blocking loop on its own thread; a graceful shutdown lets
-/// the current pass finish.
-struct DumperService: Service {
-    let settings: DumperSettings
-    let logger: Logger
-
-    func run() async throws {
-        let stop = StopFlag()
-        try await withGracefulShutdownHandler {
-            let settings = self.settings, logger = self.logger
-            try await ShutdownGuard.exitOnCancellation(logger: logger) {
-                try await DedicatedThread.run(name: "dumper") {
-                try DumperWorker(settings: settings, logger: logger, stop: stop).run()
-            }
-            }
-        } onGracefulShutdown: {
-            ShutdownGuard.began()
-            stop.request()
-        }
-    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import ServiceLifecycle
 import StatsCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,9 +56,13 @@ struct ImportCommand: AsyncParsableCommand {
                 chunkRows: try Setting<Int>.integer(flag: "chunk-rows", variable: "TXSTATS_CHUNK_ROWS", range: 1...100_000)
                     .resolve(flag: chunkRows, default: 500))
             let logger = Logger(label: "txstats.importer")
-            let service = ImportService(settings: settings, logger: logger)
+            let result = Mutex<ImportSummary?>(nil)
+            let service = BlockingWorkerService(name: "importer", logger: logger) { stop in
+                let summary = try ImportRun(settings: settings, logger: logger, stop: stop).run()
+                result.withLock { $0 = summary }
+            }
                         try await ShutdownGuard.run(service, logger: logger)
-            let summary = service.result.withLock { $0 }
+            let summary = result.withLock { $0 }
             guard let summary else { throw ExitCode(1) }
             summary.print()
             if summary.interrupted { throw ExitCode(130) }
