@@ -182,6 +182,8 @@ final class ApiBenchmark {
         var ms: [Double] = []
         for _ in 0..<count {
             try probe.redis.run("INCR", probe.keys.version).check()
+            // The api polls the version every 20 ms: wait past that (untimed) so it must miss.
+            usleep(50_000)
             let started = ContinuousClock.now
             let answer = try httpGet(port: port, path)
             ms.append((ContinuousClock.now - started).seconds * 1000)
@@ -190,7 +192,7 @@ final class ApiBenchmark {
             }
         }
         let sorted = ms.sorted()
-        return ApiRun(name: name, title: "\(title), 1 at a time", method: "\(count) sequential GETs, INCR {TransactionQueue}:version before each",
+        return ApiRun(name: name, title: "\(title), 1 at a time", method: "\(count) sequential GETs, INCR {TransactionQueue}:version and 50 ms before each",
                       requests: count, requestsPerSecond: Double(count) / (ms.reduce(0, +) / 1000),
                       p50ms: percentile(sorted, 0.50), p99ms: percentile(sorted, 0.99), maxMs: sorted.last ?? 0)
     }
