@@ -11,6 +11,9 @@ struct AggregatorCommand: AsyncParsableCommand {
 
     @OptionGroup var core: CoreOptions
 
+    @Option(help: "Serve Prometheus metrics at /metrics on this port; 0 is off (env TXSTATS_METRICS_PORT, default 0)." )
+    var metricsPort: String?
+
     @Option(help: "Unique id of this worker; its in-flight list is named after it (env TXSTATS_WORKER_ID, default HOSTNAME-PID).")
     var workerId: String?
 
@@ -25,6 +28,7 @@ struct AggregatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
+        Telemetry.bootstrap()
         try await runLoggingFatalErrors("txstats.aggregator") {
             let settings = try AggregatorSettings(
                 core: core.resolve(),
@@ -39,7 +43,10 @@ struct AggregatorCommand: AsyncParsableCommand {
             let service = BlockingWorkerService(name: "aggregator", logger: logger) { stop in
                 try AggregatorWorker(settings: settings, logger: logger, stop: stop).run()
             }
-                        try await ShutdownGuard.run(service, logger: logger)
+                        let port = try MetricsServer.portSetting.resolve(flag: metricsPort, default: 0)
+                let host = try MetricsServer.hostSetting.resolve(flag: nil, default: "127.0.0.1")
+                try await ShutdownGuard.run(service, alongside: port > 0 ? [MetricsServer.service(host: host, port: port, logger: logger)] : [],
+                                            logger: logger)
         }
     }
 }

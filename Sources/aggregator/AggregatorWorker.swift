@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import Metrics
 import StatsCore
 
 /// The aggregator's loop. Invariant: an item is always in the queue, in exactly one worker's
@@ -17,6 +19,7 @@ final class AggregatorWorker {
     var batch = BatchAccumulator()
     var lastHeartbeat = ContinuousClock.now - .seconds(3600)
     var totals = (items: 0, rows: 0, dead: 0, commits: 0, reclaimed: 0)
+    let metrics = AggregatorMetrics()
 
     init(settings: AggregatorSettings, logger: Logger, stop: StopFlag) throws {
         self.settings = settings
@@ -50,6 +53,7 @@ final class AggregatorWorker {
                 batch.reset()
                 continue
             } catch let error as RedisError where error.isTransient {
+                metrics.redisErrors.increment()
                 batch.reset()
                 let delay = backoff.next()
                 logger.warning("Redis unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
@@ -129,6 +133,7 @@ final class AggregatorWorker {
                 let n = blocking ? settings.batchItems - 1 : settings.batchItems
                 commands.append(try redis.scriptCommand(Scripts.take, keys: [keys.queue, inflight], args: RedisCommand([String(n)])))
             }
+            let sentAt = ContinuousClock.now
             if !commands.isEmpty { try redis.send(pipelined: commands) }
 
             // Parse the batch in hand while the server works.
@@ -148,6 +153,8 @@ final class AggregatorWorker {
                     throw TakenOver()
                 }
                 noteCommit(applied: true, items: p.items)
+                metrics.commitSeconds.recordNanoseconds(Int64((ContinuousClock.now - sentAt).components.attoseconds / 1_000_000_000)
+                                                         + (ContinuousClock.now - sentAt).components.seconds * 1_000_000_000)
                 inflightCount -= p.items
                 pending = nil
             }
@@ -156,6 +163,7 @@ final class AggregatorWorker {
                 ready.append(contentsOf: try replies.last!.check().array ?? [])
                 inflightCount += ready.count
             }
+            metrics.inflight.record(inflightCount)
             if let prepared {
                 pending = (try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: inflightCount, items: readyCount), readyCount)
             }
@@ -179,6 +187,9 @@ final class AggregatorWorker {
         totals.items += items.count
         totals.rows += sink.batch.rows - batch.rows
         totals.dead += sink.batch.deadLetters.count - batch.deadLetters.count
+        metrics.items.increment(by: items.count)
+        metrics.rows.increment(by: sink.batch.rows - batch.rows)
+        metrics.deadLetters.increment(by: sink.batch.deadLetters.count - batch.deadLetters.count)
         calendar = sink.calendar
         batch = sink.batch
     }
@@ -186,6 +197,7 @@ final class AggregatorWorker {
     func noteCommit(applied: Bool, items: Int) {
         if applied {
             totals.commits += 1
+            metrics.commits.increment()
         } else {
             // Only possible if we were presumed dead and our items went back to the queue.
             logger.warning("batch was taken over by another worker; dropped here, it is counted once there", metadata: ["items": "\(items)"])
@@ -197,6 +209,7 @@ final class AggregatorWorker {
         guard force || ContinuousClock.now - lastHeartbeat >= interval else { return }
         guard ContinuousClock.now - lastHeartbeat >= min(interval, .milliseconds(200)) else { return }
         lastHeartbeat = ContinuousClock.now
+        try sampleQueue()
         let stale = try redis.evalScript(Scripts.heartbeat, keys: [keys.workers],
                                          args: RedisCommand([settings.workerId, String(settings.heartbeatTimeoutMs)])).check().array ?? []
         for w in stale.compactMap(\.text) where w != settings.workerId {
@@ -207,6 +220,17 @@ final class AggregatorWorker {
                 logger.warning("took over the in-flight items of a dead worker", metadata: ["dead_worker": "\(w)", "items": "\(moved)"])
             }
         }
+    }
+
+    /// Queue length, dead letters and the oldest queued item's age, for the gauges.
+    func sampleQueue() throws {
+        let r = try redis.pipeline([RedisCommand(["LLEN", keys.queue]), RedisCommand(["LLEN", keys.deadLetter]),
+                                    RedisCommand(["LINDEX", keys.queue, "-1"])])
+        metrics.queueLength.record(r[0].int ?? 0)
+        metrics.deadLetterSize.record(r[1].int ?? 0)
+        let created = r[2].bytes.flatMap { CompactBatchWriter.createdMs($0) }
+        let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
+        metrics.oldestAge.record(Double(max(0, created.map { nowMs - $0 } ?? 0)) / 1000)
     }
 
     /// True when the queue and every registered worker's in-flight list are empty, read in one
@@ -237,4 +261,18 @@ struct RowSink: QueueItemSink {
     mutating func reject(_ reason: RejectReason, raw: String) {
         batch.deadLetters.append(DeadLetter(stage: "aggregate", reason: reason, raw: raw, worker: worker).json)
     }
+}
+
+/// The aggregator's metrics (see README "Metrics"); updated per batch, never per row.
+struct AggregatorMetrics {
+    let items = Counter(label: "txstats_aggregator_items_total")
+    let rows = Counter(label: "txstats_aggregator_rows_total")
+    let deadLetters = Counter(label: "txstats_aggregator_dead_letters_total")
+    let commits = Counter(label: "txstats_aggregator_commits_total")
+    let commitSeconds = Metrics.Timer(label: "txstats_aggregator_commit_seconds")
+    let inflight = Gauge(label: "txstats_aggregator_inflight_items")
+    let queueLength = Gauge(label: "txstats_queue_length")
+    let deadLetterSize = Gauge(label: "txstats_dead_letter_size")
+    let oldestAge = Gauge(label: "txstats_queue_oldest_age_seconds")
+    let redisErrors = Counter(label: "txstats_redis_errors_total")
 }

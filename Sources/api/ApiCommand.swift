@@ -24,6 +24,7 @@ struct ApiCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
+        Telemetry.bootstrap()
         try await runLoggingFatalErrors("txstats.api") {
             let coreSettings = try core.resolve()
             let historySettings = try history.resolve()

@@ -34,6 +34,9 @@ enum OpenAPIDocument {
         "/openapi.json": {
           "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {}}}}}
         },
+        "/metrics": {
+          "get": {"summary": "Prometheus metrics of this api", "responses": {"200": {"description": "Prometheus text format 0.0.4", "content": {"text/plain": {}}}}}
+        },
         "/": {
           "get": {"summary": "The dashboard: one self-contained HTML page", "responses": {"200": {"description": "HTML", "content": {"text/html": {}}}}}
         },

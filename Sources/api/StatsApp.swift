@@ -17,6 +17,7 @@ struct StatsApp: Sendable {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: QueryLimitMiddleware())
         router.add(middleware: ReadTokenMiddleware(token: readToken))
@@ -24,6 +25,10 @@ struct StatsApp: Sendable {
         router.get("/healthz") { _, _ in JSONBody.response("{\"status\":\"ok\"}") }
         router.get("/readyz") { _, _ in try await ready() }
         router.get("/openapi.json") { _, _ in JSONBody.response(OpenAPIDocument.json) }
+        router.get("/metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: Telemetry.exposition())))
+        }
         addViewRoutes(to: router)
         addDashboardRoute(to: router)
         addAdminRoutes(to: router)

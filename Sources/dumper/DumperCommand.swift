@@ -10,6 +10,9 @@ struct DumperCommand: AsyncParsableCommand {
         abstract: "Copies changed daily aggregates from Redis into MongoDB and retires old days from Redis.")
 
     @OptionGroup var core: CoreOptions
+
+    @Option(help: "Serve Prometheus metrics at /metrics on this port; 0 is off (env TXSTATS_METRICS_PORT, default 0)." )
+    var metricsPort: String?
     @OptionGroup var history: HistoryOptions
 
     @Option(help: "Seconds between passes (env TXSTATS_DUMP_INTERVAL_SECONDS, default 10).")
@@ -20,6 +23,7 @@ struct DumperCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
+        Telemetry.bootstrap()
         try await runLoggingFatalErrors("txstats.dumper") {
             let settings = DumperSettings(
                 core: try core.resolve(),
@@ -31,7 +35,10 @@ struct DumperCommand: AsyncParsableCommand {
             let service = BlockingWorkerService(name: "dumper", logger: logger) { stop in
                 try DumperWorker(settings: settings, logger: logger, stop: stop).run()
             }
-                        try await ShutdownGuard.run(service, logger: logger)
+                        let port = try MetricsServer.portSetting.resolve(flag: metricsPort, default: 0)
+                let host = try MetricsServer.hostSetting.resolve(flag: nil, default: "127.0.0.1")
+                try await ShutdownGuard.run(service, alongside: port > 0 ? [MetricsServer.service(host: host, port: port, logger: logger)] : [],
+                                            logger: logger)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import StatsCore
 
 /// One dumper pass: (1) add pending late deltas (the outbox) to MongoDB, (2) claim the day/types
@@ -48,6 +49,10 @@ final class DumperWorker {
                 }
                 let started = ContinuousClock.now
                 let r = try pass()
+                Counter(label: "txstats_dump_passes_total").increment()
+                Counter(label: "txstats_dump_documents_total").increment(by: r.written + r.deltas)
+                Counter(label: "txstats_dump_days_retired_total").increment(by: r.archived)
+                Metrics.Timer(label: "txstats_dump_pass_seconds").recordInterval(since: started)
                 if backoff.failures > 0 { logger.notice("dumper caught up after an outage", metadata: ["failed_attempts": "\(backoff.failures)"]) }
                 backoff.reset()
                 let meta: Logger.Metadata = ["documents": "\(r.written)", "late_deltas": "\(r.deltas)", "days_retired": "\(r.archived)",
@@ -58,6 +63,8 @@ final class DumperWorker {
             } catch {
                 let delay = backoff.next()
                 let source = error is MongoError ? "MongoDB" : "Redis"
+                Counter(label: "txstats_dump_failures_total").increment()
+                Counter(label: error is MongoError ? "txstats_mongo_errors_total" : "txstats_redis_errors_total").increment()
                 logger.warning("\(source) unavailable; nothing was removed from Redis, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
                 if settings.once && backoff.failures >= 5 { throw error }
                 blockingSleep(delay, stop: stop)

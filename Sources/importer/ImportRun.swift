@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import StatsCore
 
 struct ImportError: Error, CustomStringConvertible {
@@ -185,6 +186,11 @@ final class ImportRun {
         let reply = try withRetry { try self.redis.evalScript(Scripts.importBatch, keys: [self.keys.queue, self.keys.imports, self.keys.deadLetter], args: args) }
         if case .error(let m) = reply { throw ImportError(description: "import batch refused by Redis: \(m)") }
         summary.queued += queuedNow
+        Counter(label: "txstats_import_rows_queued_total").increment(by: queuedNow)
+        Counter(label: "txstats_import_rows_read_total").increment(by: rowsInBatch)
+        for (reason, n) in Dictionary(grouping: dead.compactMap { try? DeadLetter.decode($0).reason }, by: { $0 }).mapValues(\.count) {
+            Counter(label: "txstats_import_rows_rejected_total", dimensions: [("reason", reason)]).increment(by: n)
+        }
         committed = marker.description
         items.removeAll(keepingCapacity: true)
         dead.removeAll(keepingCapacity: true)

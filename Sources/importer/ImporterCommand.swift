@@ -21,6 +21,9 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var core: CoreOptions
 
+    @Option(help: "Serve Prometheus metrics at /metrics on this port; 0 is off (env TXSTATS_METRICS_PORT, default 0)." )
+    var metricsPort: String?
+
     @Argument(help: "CSV file with a header: timestamp,type,payment_method,amount[,status][,id][,sleep_ms]; - for standard input.")
     var file: String
 
@@ -44,6 +47,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         LogSetup.bootstrap()
+        Telemetry.bootstrap()
         try await runLoggingFatalErrors("txstats.importer") {
             let settings = ImportSettings(
                 core: try core.resolve(),
@@ -61,7 +65,10 @@ struct ImportCommand: AsyncParsableCommand {
                 let summary = try ImportRun(settings: settings, logger: logger, stop: stop).run()
                 result.withLock { $0 = summary }
             }
-                        try await ShutdownGuard.run(service, logger: logger)
+                        let port = try MetricsServer.portSetting.resolve(flag: metricsPort, default: 0)
+                let host = try MetricsServer.hostSetting.resolve(flag: nil, default: "127.0.0.1")
+                try await ShutdownGuard.run(service, alongside: port > 0 ? [MetricsServer.service(host: host, port: port, logger: logger)] : [],
+                                            logger: logger)
             let summary = result.withLock { $0 }
             guard let summary else { throw ExitCode(1) }
             summary.print()

@@ -169,7 +169,7 @@ struct HistoryTests {
         let paths = try #require(doc["paths"] as? [String: Any])
         #expect(Set(paths.keys) == ["/stats", "/healthz", "/readyz", "/openapi.json", "/", "/api/v1/stats/hourly", "/api/v1/stats/daily",
                                     "/api/v1/stats/weekly", "/api/v1/stats/monthly", "/api/v1/stats/range", "/api/v1/stats/providers",
-                                    "/api/v1/stats/provider/{id}", "/api/v1/stats/compare"])
+                                    "/api/v1/stats/provider/{id}", "/api/v1/stats/compare", "/metrics"])
         // Every documented operation answers as documented, with its required parameters.
         let examples = ["/stats": "?from_date=2026-01-18&to_date=2026-01-19", "/api/v1/stats/hourly": "?date=2026-01-18",
                         "/api/v1/stats/daily": "?date=2026-01-18", "/api/v1/stats/weekly": "?week=2026-W03",
@@ -181,7 +181,7 @@ struct HistoryTests {
             let concrete = path.replacingOccurrences(of: "{id}", with: "visa") + (examples[path] ?? "")
             let r = try httpGet(port: port, concrete)
             #expect(r.status == 200, "\(concrete): \(r.status) \(r.body.prefix(200))")
-            let type = path == "/" ? "text/html" : "application/json"
+            let type = path == "/" ? "text/html" : path == "/metrics" ? "text/plain" : "application/json"
             #expect((responses?["200"] as? [String: Any])?["content"].map { ($0 as? [String: Any])?[type] != nil } ?? false, "\(path)")
             for code in (responses ?? [:]).keys where code != "200" {
                 #expect(["400", "404", "503"].contains(code), "\(path) documents \(code)")

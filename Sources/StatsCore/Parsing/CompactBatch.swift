@@ -5,7 +5,7 @@ import Glibc
 /// The importer's compact queue item: many validated transactions in one list element, so one
 /// queue operation moves hundreds of rows. Text, so it stays readable in `redis-cli`:
 ///
-///     TXB1 <scale> <source-id> <first-line>\n
+///     TXB1 <scale> <source-id> <first-line> <created-unix-ms>\n
 ///     <epoch-seconds>\t<d|w>\t<payment-method>\t<s|f|p>\t<amount-minor-units>\n …
 ///
 /// Other producers push one JSON object per transaction instead (see ``JSONItem``).
@@ -17,7 +17,20 @@ public struct CompactBatchWriter: Sendable {
 
     public init(scale: Int, source: String, firstLine: Int, reserve: Int = 32 * 1024) {
         buffer.reserveCapacity(reserve)
-        buffer.append(contentsOf: "TXB1 \(scale) \(source) \(firstLine)\n".utf8)
+        buffer.append(contentsOf: "TXB1 \(scale) \(source) \(firstLine) \(Self.nowMs())\n".utf8)
+    }
+
+    static func nowMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Creation time of a TXB1 item from its header (nil for other items).
+    public static func createdMs(_ item: [UInt8]) -> Int64? {
+        guard item.starts(with: magic), let end = item.prefix(200).firstIndex(of: 0x0A) else { return nil }
+        let parts = String(decoding: item[..<end], as: UTF8.self).split(separator: " ")
+        return parts.count >= 5 ? Int64(parts[4]) : nil
     }
 
     public mutating func append(epochSeconds: Int64, type: TransactionType, method: UnsafeRawBufferPointer,

@@ -21,9 +21,10 @@ public enum ShutdownGuard {
 
     /// Runs a long-running executable's service: the first SIGTERM/SIGINT starts a graceful
     /// shutdown, a second one exits at once, and an overrun escalates to cancellation.
-    public static func run(_ service: some Service, logger: Logger) async throws {
+    public static func run(_ service: some Service, alongside others: [any Service] = [], logger: Logger) async throws {
         var config = ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)]
+                + others.map { .init(service: $0) },
             logger: logger)
         config.maximumGracefulShutdownDuration = .milliseconds(Int(timeoutSeconds * 1000))
         let group = ServiceGroup(configuration: config)
