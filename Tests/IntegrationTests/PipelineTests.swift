@@ -78,6 +78,32 @@ struct PipelineTests {
                 "no kill interrupted a batch; the test proved nothing")
     }
 
+    @Test("aggregators scaled from 1 to 4 mid-run, then back to 1, leave exact totals")
+    func scaleUpAndDown() throws {
+        let server = try TestRedisServer()
+        defer { server.stop() }
+        let csv = try sampleCSV(rows: 100_000, days: 7, seed: 13)
+        let expected = try ExpectedTotals.compute(csv: csv)
+        let redis = server.connection()
+        let imp = try importer(server, csv, extra: ["--chunk-rows", "50", "--batch-rows", "2000"])
+        let first = try aggregator(server, id: "s1", extra: ["--batch-items", "2"])
+        while (try redis.run("HLEN", "{TransactionQueue}:imports").int ?? 0) == 0 { usleep(5_000) }
+        usleep(300_000)
+        let more = try (2...4).map { try aggregator(server, id: "s\($0)", extra: ["--batch-items", "2"]) }
+        usleep(800_000)
+        for w in more { w.signal(SIGTERM) }
+        for w in more { #expect(try w.wait(timeout: 30) == 0, "\(w.name): \(w.stderr.suffix(500))") }
+        let worked = more.filter { w in logLines(w.stderr).contains { $0["msg"] == "aggregator stopped" && ($0["commits"].flatMap { Int($0) } ?? 0) > 0 } }
+        #expect(!worked.isEmpty, "the added aggregators took part")
+        #expect(try imp.wait() == 0)
+        try AggregateSnapshot.waitUntilDrained(redis)
+        first.signal(SIGTERM)
+        #expect(try first.wait(timeout: 30) == 0)
+        let actual = try AggregateSnapshot.read(redis)
+        #expect(ExpectedTotals.diff(actual, expected) == nil, "\(ExpectedTotals.diff(actual, expected) ?? "")")
+        #expect(actual.values.reduce(0) { $0 + $1.count } == 100_000)
+    }
+
     @Test("an aggregator given SIGTERM mid-run commits its batch and exits 0; a restart finishes exactly")
     func sigtermMidRun() throws {
         let server = try TestRedisServer()
