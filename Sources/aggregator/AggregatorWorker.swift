@@ -20,6 +20,7 @@ final class AggregatorWorker {
     var lastHeartbeat = ContinuousClock.now - .seconds(3600)
     var totals = (items: 0, rows: 0, dead: 0, commits: 0, reclaimed: 0)
     let metrics = AggregatorMetrics()
+    let alerts: AlertWebhook
 
     init(settings: AggregatorSettings, logger: Logger, stop: StopFlag) throws {
         self.settings = settings
@@ -31,6 +32,7 @@ final class AggregatorWorker {
         self.redis = RedisConnection(url: settings.core.redisURL)
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
         self.parser = TransactionParser(calendar: calendar, scale: settings.core.amountScale)
+        self.alerts = AlertWebhook(worker: "aggregator", logger: logger)
     }
 
     func run() throws {
@@ -56,6 +58,10 @@ final class AggregatorWorker {
                 metrics.redisErrors.increment()
                 batch.reset()
                 let delay = backoff.next()
+                if backoff.failures >= alerts.failureThreshold {
+                    alerts.send(kind: "worker_failing", message: "aggregator \(settings.workerId) cannot reach Redis (\(backoff.failures) attempts)",
+                                fields: ["error": "\(error)", "worker_id": settings.workerId])
+                }
                 logger.warning("Redis unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
                 blockingSleep(delay, stop: stop)
             }
@@ -230,7 +236,17 @@ final class AggregatorWorker {
         metrics.deadLetterSize.record(r[1].int ?? 0)
         let created = r[2].bytes.flatMap { CompactBatchWriter.createdMs($0) }
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        metrics.oldestAge.record(Double(max(0, created.map { nowMs - $0 } ?? 0)) / 1000)
+        let age = Double(max(0, created.map { nowMs - $0 } ?? 0)) / 1000
+        metrics.oldestAge.record(age)
+        let dead = Int(r[1].int ?? 0)
+        if dead > alerts.deadLetterThreshold {
+            alerts.send(kind: "dead_letters", message: "the dead-letter list holds \(dead) entries (threshold \(alerts.deadLetterThreshold))",
+                        fields: ["size": String(dead), "threshold": String(alerts.deadLetterThreshold), "key": keys.deadLetter])
+        }
+        if age > alerts.queueAgeThreshold {
+            alerts.send(kind: "queue_stale", message: "the oldest queued item is \(Int(age)) s old (threshold \(Int(alerts.queueAgeThreshold)) s)",
+                        fields: ["age_seconds": String(Int(age)), "queue_length": String(r[0].int ?? 0)])
+        }
     }
 
     /// True when the queue and every registered worker's in-flight list are empty, read in one

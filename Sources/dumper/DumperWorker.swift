@@ -19,6 +19,7 @@ final class DumperWorker {
     let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
     var holdsLease = false
     var schemaReady = false
+    let alerts: AlertWebhook
 
     struct PassResult { var written = 0; var deltas = 0; var archived = 0 }
 
@@ -30,6 +31,7 @@ final class DumperWorker {
         self.redis = RedisConnection(url: settings.core.redisURL)
         self.mongo = try MongoClient(uri: settings.history.mongoURI, database: settings.history.database, appName: "txstats-dumper")
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
+        self.alerts = AlertWebhook(worker: "dumper", logger: logger)
     }
 
     func run() throws {
@@ -64,6 +66,10 @@ final class DumperWorker {
                 let delay = backoff.next()
                 let source = error is MongoError ? "MongoDB" : "Redis"
                 Counter(label: "txstats_dump_failures_total").increment()
+                if backoff.failures >= alerts.failureThreshold {
+                    alerts.send(kind: "worker_failing", message: "the dumper keeps failing: \(source) unavailable (\(backoff.failures) attempts)",
+                                fields: ["error": "\(error)"])
+                }
                 Counter(label: error is MongoError ? "txstats_mongo_errors_total" : "txstats_redis_errors_total").increment()
                 logger.warning("\(source) unavailable; nothing was removed from Redis, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
                 if settings.once && backoff.failures >= 5 { throw error }
