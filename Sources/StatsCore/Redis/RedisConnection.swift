@@ -1,4 +1,5 @@
 import CHiredis
+import Metrics
 
 /// One hiredis connection, owned by one thread or task at a time (it is deliberately not
 /// `Sendable`: a `redisContext` must never be used from two threads at once).
@@ -13,6 +14,7 @@ public final class RedisConnection {
     public let socketTimeout: Duration
     private var context: UnsafeMutablePointer<redisContext>?
     private var scriptSHAs: [String: String] = [:]
+    private var connectedBefore = false
 
     public init(url: RedisURL, connectTimeout: Duration = .seconds(2), socketTimeout: Duration = .seconds(15)) {
         self.url = url
@@ -41,6 +43,8 @@ public final class RedisConnection {
             redisFree(ctx)
             throw .connection("connect to \(url.host):\(url.port) failed: \(message)")
         }
+        if connectedBefore { Counter(label: "txstats_redis_reconnects_total").increment() }
+        connectedBefore = true
         redisSetTimeout(ctx, Self.timeval(socketTimeout))
         _ = redisEnableKeepAlive(ctx)
         context = ctx
