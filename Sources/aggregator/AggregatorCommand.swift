@@ -43,10 +43,7 @@ struct AggregatorCommand: AsyncParsableCommand {
             let service = BlockingWorkerService(name: "aggregator", logger: logger) { stop in
                 try AggregatorWorker(settings: settings, logger: logger, stop: stop).run()
             }
-                        let port = try MetricsServer.portSetting.resolve(flag: metricsPort, default: 0)
-                let host = try MetricsServer.hostSetting.resolve(flag: nil, default: "127.0.0.1")
-                try await ShutdownGuard.run(service, alongside: port > 0 ? [MetricsServer.service(host: host, port: port, logger: logger)] : [],
-                                            logger: logger)
+            try await ShutdownGuard.run(service, alongside: MetricsServer.services(portFlag: metricsPort, logger: logger), logger: logger)
         }
     }
 }

@@ -35,10 +35,7 @@ struct DumperCommand: AsyncParsableCommand {
             let service = BlockingWorkerService(name: "dumper", logger: logger) { stop in
                 try DumperWorker(settings: settings, logger: logger, stop: stop).run()
             }
-                        let port = try MetricsServer.portSetting.resolve(flag: metricsPort, default: 0)
-                let host = try MetricsServer.hostSetting.resolve(flag: nil, default: "127.0.0.1")
-                try await ShutdownGuard.run(service, alongside: port > 0 ? [MetricsServer.service(host: host, port: port, logger: logger)] : [],
-                                            logger: logger)
+            try await ShutdownGuard.run(service, alongside: MetricsServer.services(portFlag: metricsPort, logger: logger), logger: logger)
         }
     }
 }

@@ -65,10 +65,7 @@ struct ImportCommand: AsyncParsableCommand {
                 let summary = try ImportRun(settings: settings, logger: logger, stop: stop).run()
                 result.withLock { $0 = summary }
             }
-                        let port = try MetricsServer.portSetting.resolve(flag: metricsPort, default: 0)
-                let host = try MetricsServer.hostSetting.resolve(flag: nil, default: "127.0.0.1")
-                try await ShutdownGuard.run(service, alongside: port > 0 ? [MetricsServer.service(host: host, port: port, logger: logger)] : [],
-                                            logger: logger)
+            try await ShutdownGuard.run(service, alongside: MetricsServer.services(portFlag: metricsPort, logger: logger), logger: logger)
             let summary = result.withLock { $0 }
             guard let summary else { throw ExitCode(1) }
             summary.print()

@@ -16,6 +16,14 @@ public enum MetricsServer {
                            logger: logger)
     }
 
+    /// The metrics listener a worker runs beside its loop, if `--metrics-port` /
+    /// `TXSTATS_METRICS_PORT` asks for one.
+    public static func services(portFlag: String?, logger: Logger) throws -> [any Service] {
+        let port = try portSetting.resolve(flag: portFlag, default: 0)
+        guard port > 0 else { return [] }
+        return [service(host: try hostSetting.resolve(flag: nil, default: "127.0.0.1"), port: port, logger: logger)]
+    }
+
     /// `--metrics-port` / `TXSTATS_METRICS_PORT`: 0 or unset switches it off.
     public static let portSetting = Setting<Int>.integer(flag: "metrics-port", variable: "TXSTATS_METRICS_PORT", range: 0...65535)
     public static let hostSetting = Setting<String>.text(flag: "metrics-host", variable: "TXSTATS_METRICS_HOST")
