@@ -33,7 +33,7 @@ public struct Setting<Value: Sendable>: Sendable {
     }
 
     private static func redactIfURL(_ s: String) -> String {
-        s.contains("://") ? RedisURL.redact(s) : s
+        LogRedaction.redact(s)
     }
 }
 

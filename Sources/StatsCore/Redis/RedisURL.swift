@@ -71,14 +71,7 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Redacts the password of a URL that may not even parse.
-    public static func redact(_ text: String) -> String {
-        let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2, let at = parts[1].lastIndex(of: "@") else { return text }
-        let auth = parts[1][..<at]
-        let head = parts[0] + "://"
-        guard let colon = auth.firstIndex(of: ":") else { return head + "***" + parts[1][at...] }
-        return head + auth[..<colon] + ":***" + parts[1][at...]
-    }
+    public static func redact(_ text: String) -> String { LogRedaction.redact(text) }
 }
 
 extension String {
