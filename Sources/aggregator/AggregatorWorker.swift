@@ -159,8 +159,7 @@ final class AggregatorWorker {
                     throw TakenOver()
                 }
                 noteCommit(applied: true, items: p.items)
-                metrics.commitSeconds.recordNanoseconds(Int64((ContinuousClock.now - sentAt).components.attoseconds / 1_000_000_000)
-                                                         + (ContinuousClock.now - sentAt).components.seconds * 1_000_000_000)
+                metrics.commitSeconds.recordInterval(since: sentAt)
                 inflightCount -= p.items
                 pending = nil
             }

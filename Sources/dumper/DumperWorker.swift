@@ -169,8 +169,7 @@ final class DumperWorker {
         let names = (try redis.run("LRANGE", keys.outbox, "0", "-1").check().array ?? []).compactMap(\.text)
         var applied = 0
         for name in names {
-            let p = name.dropFirst(keys.outbox.count + 1).split(separator: ":")
-            guard p.count == 3, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]) else {
+            guard let (seq, day, type) = keys.parseOutboxEntry(name) else {
                 logger.error("unreadable outbox entry left in place", metadata: ["key": "\(name)"])
                 continue
             }

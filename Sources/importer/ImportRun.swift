@@ -32,6 +32,7 @@ final class ImportRun {
     var dead: [String] = []
     var rowsInBatch = 0
     var queuedInBatch = 0
+    var rejectedInBatch: [String: Int] = [:]
 
     init(settings: ImportSettings, logger: Logger, stop: StopFlag) throws {
         self.settings = settings
@@ -144,6 +145,7 @@ final class ImportRun {
 
     func reject(_ reason: RejectReason, _ r: CSVRecord) {
         summary.rejected[reason.code, default: 0] += 1
+        rejectedInBatch[reason.code, default: 0] += 1
         dead.append(DeadLetter(stage: "import", reason: reason, raw: r.rawString, source: sourceId,
                                file: settings.file, line: r.line).json)
         rowsInBatch += 1
@@ -188,9 +190,10 @@ final class ImportRun {
         summary.queued += queuedNow
         Counter(label: "txstats_import_rows_queued_total").increment(by: queuedNow)
         Counter(label: "txstats_import_rows_read_total").increment(by: rowsInBatch)
-        for (reason, n) in Dictionary(grouping: dead.compactMap { try? DeadLetter.decode($0).reason }, by: { $0 }).mapValues(\.count) {
+        for (reason, n) in rejectedInBatch {
             Counter(label: "txstats_import_rows_rejected_total", dimensions: [("reason", reason)]).increment(by: n)
         }
+        rejectedInBatch.removeAll(keepingCapacity: true)
         committed = marker.description
         items.removeAll(keepingCapacity: true)
         dead.removeAll(keepingCapacity: true)

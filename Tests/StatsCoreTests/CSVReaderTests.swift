@@ -164,7 +164,7 @@ import Testing
     }
 
     @Test func utf8ValidatorAgreesWithStandardLibrary() {
-        var rng = CSVTestRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF,
                                     0xF0, 0xF4, 0xF5, 0xFF, 0x90, 0x9F, 0xA0]
         for _ in 0..<20_000 {
@@ -281,7 +281,7 @@ import Testing
     }
 
     @Test func readsFromAPipeWithShortWrites() throws {
-        var rng = CSVTestRNG(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let (bytes, expected) = Self.generate(records: 3_000, maxLineBytes: 120, rng: &rng)
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
@@ -313,7 +313,7 @@ import Testing
     /// sizes: every size must give exactly the records the generator wrote.
     @Test(arguments: [1, 2, 3, 7, 63, 64, 65, 200, 4096, 1 << 20])
     func bufferBoundaries(bufferSize: Int) throws {
-        var rng = CSVTestRNG(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         let (bytes, expected) = Self.generate(records: bufferSize < 8 ? 400 : 2_500, maxLineBytes: 100, rng: &rng)
         #expect(bytes.count > 64 * 100)
         let got = try read(bytes, maxLineBytes: 100, bufferSize: bufferSize)
@@ -326,7 +326,7 @@ import Testing
 
     /// Valid CSV only, checked against an independent naive splitter.
     @Test func matchesReferenceSplitter() throws {
-        var rng = CSVTestRNG(seed: 31337)
+        var rng = SplitMix64(seed: 31337)
         let (bytes, _) = Self.generate(records: 3_000, maxLineBytes: 200, rng: &rng, validOnly: true)
         let got = try read(bytes, maxLineBytes: 200, bufferSize: 64)
         let reference = Self.referenceSplit(bytes)
@@ -338,7 +338,7 @@ import Testing
     // MARK: Generator and reference
 
     /// Writes a random CSV and the records a correct reader must return for it.
-    static func generate(records: Int, maxLineBytes: Int, rng: inout CSVTestRNG,
+    static func generate(records: Int, maxLineBytes: Int, rng: inout SplitMix64,
                          validOnly: Bool = false) -> ([UInt8], [Rec]) {
         let pieces = ["a", "b", "Z", "0", "9", " ", "\t", ",", "\"", "\n", "\r\n", "\r", "é", "€", "𝄞", "x,y", "\"\""]
         var out: [UInt8] = Bool.random(using: &rng) ? [0xEF, 0xBB, 0xBF] : []
@@ -388,7 +388,7 @@ import Testing
         return (out, expected)
     }
 
-    static func serialize(_ fields: [String], rng: inout CSVTestRNG) -> [UInt8] {
+    static func serialize(_ fields: [String], rng: inout SplitMix64) -> [UInt8] {
         var out: [UInt8] = []
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -455,15 +455,3 @@ import Testing
     }
 }
 
-/// Small seeded generator (SplitMix64) so failures reproduce.
-struct CSVTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49B9_133D_111F
-        return z ^ (z >> 31)
-    }
-}

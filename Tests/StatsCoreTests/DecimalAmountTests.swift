@@ -120,7 +120,7 @@ import Testing
     /// format/formatFixed -> parseMinor returns the same value, for every scale and magnitudes of
     /// every size; and format never leaves trailing zeros or a trailing dot.
     @Test func randomizedRoundTrip() {
-        var rng = DecimalTestRNG(seed: 0x5EED_CAFE)
+        var rng = SplitMix64(seed: 0x5EED_CAFE)
         for scale in 0...DecimalAmount.maxScale {
             for _ in 0..<2_000 {
                 let bits = Int.random(in: 0...63, using: &rng)
@@ -144,7 +144,7 @@ import Testing
 
     /// Random digit strings at scale 2 against a String-based reference computation.
     @Test func randomizedDigitStrings() {
-        var rng = DecimalTestRNG(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let digits = Array("0123456789")
         for _ in 0..<5_000 {
             let intLen = Int.random(in: 0...20, using: &rng)
@@ -167,15 +167,3 @@ import Testing
     }
 }
 
-/// Small seeded generator (SplitMix64) so failures reproduce.
-private struct DecimalTestRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E4B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49B9_133D_111F
-        return z ^ (z >> 31)
-    }
-}

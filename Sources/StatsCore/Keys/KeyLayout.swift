@@ -43,6 +43,14 @@ public struct KeyLayout: Sendable, Hashable {
     public var outbox: String { "\(tag):outbox" }
     /// One outbox entry (a renamed hourly hash), named with its sequence number, day and type.
     public func outboxEntry(seq: Int64, _ day: CivilDay, _ type: TransactionType) -> String { "\(tag):outbox:\(seq):\(day):\(type.plural)" }
+    /// The sequence number, day and type an outbox entry's name carries (nil if it is not one).
+    public func parseOutboxEntry(_ name: String) -> (seq: Int64, day: CivilDay, type: TransactionType)? {
+        guard name.hasPrefix(outbox + ":") else { return nil }
+        let p = name.dropFirst(outbox.count + 1).split(separator: ":")
+        guard p.count == 3, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]) else { return nil }
+        return (seq, day, type)
+    }
+
     /// Sequence for outbox entries.
     public var outboxSeq: String { "\(tag):outbox:seq" }
     /// Bumped whenever late data moves from Redis hashes into the outbox: readers that

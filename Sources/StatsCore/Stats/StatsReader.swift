@@ -180,10 +180,8 @@ public final class StatsReader: Sendable {
         // Outbox entries of archived days in range: read them and check the epoch again.
         let range = days.first!...days.last!
         let relevant = outboxNames.compactMap { name -> (String, Int64, CivilDay, TransactionType)? in
-            let p = name.dropFirst(keys.outbox.count + 1).split(separator: ":")
-            guard p.count == 3, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]),
-                  range.contains(day) else { return nil }
-            return (name, seq, day, type)
+            guard let e = keys.parseOutboxEntry(name), range.contains(e.day) else { return nil }
+            return (name, e.seq, e.day, e.type)
         }
         if !relevant.isEmpty {
             var more = [RedisCommand("MULTI")]
