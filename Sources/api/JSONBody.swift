@@ -11,27 +11,13 @@ enum JSONBody {
     /// `{"data": {"YYYY-MM-DD": {"deposits": {"method": 123.45, …}, …}, …}}`; empty days and
     /// types are left out, as in the original.
     static func stats(_ days: [CivilDay: [TransactionType: [String: Int64]]], scale: Int) -> String {
-        var out = "{\"data\":{"
-        var firstDay = true
-        for day in days.keys.sorted() {
-            let types = days[day]!.filter { !$0.value.isEmpty }
-            if types.isEmpty { continue }
-            out += (firstDay ? "" : ",") + "\"\(day)\":{"
-            firstDay = false
-            var firstType = true
-            for type in TransactionType.allCases {
-                guard let methods = types[type] else { continue }
-                out += (firstType ? "" : ",") + "\"\(type.plural)\":{"
-                firstType = false
-                var firstMethod = true
-                for method in methods.keys.sorted() {
-                    out += (firstMethod ? "" : ",") + JSONText.quote(method) + ":" + DecimalAmount.format(minor: methods[method]!, scale: scale)
-                    firstMethod = false
-                }
-                out += "}"
+        let data: [(String, JSONValue)] = days.keys.sorted().compactMap { day in
+            let types: [(String, JSONValue)] = TransactionType.allCases.compactMap { type in
+                guard let methods = days[day]?[type], !methods.isEmpty else { return nil }
+                return (type.plural, .object(methods.keys.sorted().map { ($0, .amount(methods[$0]!)) }))
             }
-            out += "}"
+            return types.isEmpty ? nil : (day.description, .object(types))
         }
-        return out + "}}"
+        return JSONValue.object([("data", .object(data))]).render(scale: scale)
     }
 }

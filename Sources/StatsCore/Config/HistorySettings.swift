@@ -20,10 +20,14 @@ public struct HistorySettings: Sendable {
         self.today = today
     }
 
+    /// Today in the business zone, or the fixed day.
+    public func today(calendar: inout BusinessCalendar) -> CivilDay {
+        today ?? calendar.bucket(epochSeconds: Int64(Date().timeIntervalSince1970)).day
+    }
+
     /// The first day still served from Redis.
     public func cutoffDay(calendar: inout BusinessCalendar) -> CivilDay {
-        let now = Int64(Date().timeIntervalSince1970)
-        return (today ?? calendar.bucket(epochSeconds: now).day).adding(days: -cutoffDays)
+        today(calendar: &calendar).adding(days: -cutoffDays)
     }
 }
 

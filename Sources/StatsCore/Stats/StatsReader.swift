@@ -48,7 +48,7 @@ public final class StatsReader: Sendable {
     /// Today in the business zone (or the configured fixed day).
     public func today() -> CivilDay {
         var c = calendar
-        return history.cutoffDay(calendar: &c).adding(days: history.cutoffDays)
+        return history.today(calendar: &c)
     }
 
     /// A copy of the business calendar, for day lengths and hour labels.
