@@ -1,3 +1,5 @@
+import WorkerRuntime
+import Redis
 import Foundation
 import Logging
 import Metrics

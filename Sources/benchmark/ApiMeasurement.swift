@@ -1,3 +1,5 @@
+import Mongo
+import Redis
 import Foundation
 import StatsCore
 #if canImport(Glibc)

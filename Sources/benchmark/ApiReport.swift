@@ -1,3 +1,4 @@
+import StatsCore
 import Foundation
 
 /// The api measurement's table and JSON line.

@@ -1,3 +1,4 @@
+import Redis
 import ArgumentParser
 import StatsCore
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import StatsCore
 import Foundation
 #if canImport(Glibc)
 import Glibc

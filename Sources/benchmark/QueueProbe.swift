@@ -1,3 +1,4 @@
+import Redis
 import StatsCore
 #if canImport(Glibc)
 import Glibc

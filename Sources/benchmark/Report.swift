@@ -1,3 +1,4 @@
+import StatsCore
 import Foundation
 
 /// The samples of one measurement, summarised as best and median.

@@ -1,3 +1,4 @@
+import StatsCore
 import Foundation
 
 /// day -> type (`deposits`/`withdrawals`) -> payment method -> minor units.

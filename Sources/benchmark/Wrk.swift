@@ -1,3 +1,4 @@
+import StatsCore
 import Foundation
 
 /// What one `wrk --latency` run reported.

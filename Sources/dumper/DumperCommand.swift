@@ -1,3 +1,4 @@
+import WorkerRuntime
 import ArgumentParser
 import Logging
 import ServiceLifecycle
@@ -11,11 +12,11 @@ struct DumperCommand: AsyncParsableCommand {
 
     @OptionGroup var core: CoreOptions
 
-    @Option(help: "Serve Prometheus metrics at /metrics on this port; 0 is off (env TXSTATS_METRICS_PORT, default 0)." )
+    @Option(name: MetricsSetting.port.argumentName, help: MetricsSetting.port.help)
     var metricsPort: String?
     @OptionGroup var history: HistoryOptions
 
-    @Option(help: "Seconds between passes (env TXSTATS_DUMP_INTERVAL_SECONDS, default 10).")
+    @Option(name: DumperSetting.interval.argumentName, help: DumperSetting.interval.help)
     var interval: String?
 
     @Flag(help: "Run one pass, then exit (cron, tests, the demo).")
@@ -28,14 +29,14 @@ struct DumperCommand: AsyncParsableCommand {
             let settings = DumperSettings(
                 core: try core.resolve(),
                 history: try history.resolve(),
-                interval: try Setting<Double>.seconds(flag: "interval", variable: "TXSTATS_DUMP_INTERVAL_SECONDS", range: 0.05...86_400)
-                    .resolve(flag: interval, default: 10),
+                interval: try DumperSetting.interval.resolve(flag: interval),
                 once: once)
             let logger = Logger(label: "txstats.dumper")
             let service = BlockingWorkerService(name: "dumper", logger: logger) { stop in
                 try DumperWorker(settings: settings, logger: logger, stop: stop).run()
             }
-            try await ShutdownGuard.run(service, alongside: MetricsServer.services(portFlag: metricsPort, logger: logger), logger: logger)
+            try await WorkerServiceGroup.run(
+                main: service, alongside: MetricsListener.services(portFlag: metricsPort, logger: logger), logger: logger)
         }
     }
 }
@@ -45,4 +46,11 @@ struct DumperSettings: Sendable {
     var history: HistorySettings
     var interval: Double
     var once: Bool
+}
+
+/// The dumper's own settings, declared once.
+enum DumperSetting {
+    static let interval = Setting<Double>.seconds(
+        flag: "interval", variable: "TXSTATS_DUMP_INTERVAL_SECONDS", default: 10, range: 0.05...86_400,
+        summary: "Seconds between passes")
 }

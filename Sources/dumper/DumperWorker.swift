@@ -1,3 +1,6 @@
+import WorkerRuntime
+import Mongo
+import Redis
 import Foundation
 import Logging
 import Metrics
@@ -16,7 +19,7 @@ final class DumperWorker {
     let redis: RedisConnection
     let mongo: MongoClient
     var calendar: BusinessCalendar
-    let owner = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    let owner = ProcessInstance.name
     var holdsLease = false
     var schemaReady = false
     let alerts: AlertWebhook

@@ -1,3 +1,5 @@
+import WorkerRuntime
+import Redis
 import Logging
 import Metrics
 import StatsCore

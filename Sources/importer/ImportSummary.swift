@@ -1,3 +1,4 @@
+import WorkerRuntime
 #if canImport(Glibc)
 import Glibc
 #endif

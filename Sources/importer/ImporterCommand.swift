@@ -1,3 +1,4 @@
+import WorkerRuntime
 import ArgumentParser
 import Logging
 import ServiceLifecycle
@@ -21,7 +22,7 @@ struct ImportCommand: AsyncParsableCommand {
 
     @OptionGroup var core: CoreOptions
 
-    @Option(help: "Serve Prometheus metrics at /metrics on this port; 0 is off (env TXSTATS_METRICS_PORT, default 0)." )
+    @Option(name: MetricsSetting.port.argumentName, help: MetricsSetting.port.help)
     var metricsPort: String?
 
     @Argument(help: "CSV file with a header: timestamp,type,payment_method,amount[,status][,id][,sleep_ms]; - for standard input.")
@@ -39,10 +40,10 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Name of this source for resuming (default: a fingerprint of its header and first row).")
     var sourceId: String?
 
-    @Option(help: "Rows per committed batch (env TXSTATS_IMPORT_BATCH_ROWS, default 20000).")
+    @Option(name: ImportSetting.batchRows.argumentName, help: ImportSetting.batchRows.help)
     var batchRows: String?
 
-    @Option(help: "Rows per queue item (env TXSTATS_CHUNK_ROWS, default 500).")
+    @Option(name: ImportSetting.chunkRows.argumentName, help: ImportSetting.chunkRows.help)
     var chunkRows: String?
 
     func run() async throws {
@@ -54,18 +55,17 @@ struct ImportCommand: AsyncParsableCommand {
                 file: file,
                 honourSleep: !noSleep,
                 restart: restart,
-                sourceId: try sourceId.map { try Setting<String>.text(flag: "source-id", variable: "-").resolve(flag: $0, default: $0) },
-                batchRows: try Setting<Int>.integer(flag: "batch-rows", variable: "TXSTATS_IMPORT_BATCH_ROWS", range: 1...1_000_000)
-                    .resolve(flag: batchRows, default: 20_000),
-                chunkRows: try Setting<Int>.integer(flag: "chunk-rows", variable: "TXSTATS_CHUNK_ROWS", range: 1...100_000)
-                    .resolve(flag: chunkRows, default: 500))
+                sourceId: try sourceId.map { try ImportSetting.sourceId($0) },
+                batchRows: try ImportSetting.batchRows.resolve(flag: batchRows),
+                chunkRows: try ImportSetting.chunkRows.resolve(flag: chunkRows))
             let logger = Logger(label: "txstats.importer")
             let result = Mutex<ImportSummary?>(nil)
             let service = BlockingWorkerService(name: "importer", logger: logger) { stop in
                 let summary = try ImportRun(settings: settings, logger: logger, stop: stop).run()
                 result.withLock { $0 = summary }
             }
-            try await ShutdownGuard.run(service, alongside: MetricsServer.services(portFlag: metricsPort, logger: logger), logger: logger)
+            try await WorkerServiceGroup.run(
+                main: service, alongside: MetricsListener.services(portFlag: metricsPort, logger: logger), logger: logger)
             let summary = result.withLock { $0 }
             guard let summary else { throw ExitCode(1) }
             summary.print()

@@ -1,3 +1,4 @@
+import Redis
 import Testing
 @testable import StatsCore
 
@@ -63,10 +64,5 @@ struct BatchAccumulatorTests {
                              "2", "2026-01-01:deposits", "2026-01-02:withdrawals", "2", "visa", "wire"])
     }
 
-    func argv(_ c: RedisCommand) -> [String] {
-        var out: [String] = []
-        var start = 0
-        for end in c.ends { out.append(String(decoding: c.bytes[start..<end], as: UTF8.self)); start = end }
-        return out
-    }
+    func argv(_ c: RedisCommand) -> [String] { c.arguments }
 }

@@ -1,3 +1,5 @@
+import WorkerRuntime
+import Redis
 import Testing
 @testable import StatsCore
 

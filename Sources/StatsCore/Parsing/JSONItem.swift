@@ -32,7 +32,7 @@ public enum JSONItem {
             guard let epoch = QueueItemDecoder.parseSignedInt(timestamp.text.withUnsafeBytes { $0 }) else {
                 return .failure(.badTimestamp("timestamp \(String(decoding: timestamp.text, as: UTF8.self)) is not whole seconds since 1970"))
             }
-            timestamp.text = Array(Self.isoUTC(epoch).utf8)
+            timestamp.text = Array(UTCTimestamp.iso8601(epoch).utf8)
         }
         let type = values[.type]!.text, method = values[.method]!.text, amount = values[.amount]!.text
         let status = values[.status]?.text
@@ -67,14 +67,6 @@ public enum JSONItem {
         case "sleepms": return .sleep
         default: return nil
         }
-    }
-
-    static func isoUTC(_ epoch: Int64) -> String {
-        let days = epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400
-        let secs = Int(epoch - days * 86400)
-        let day = CivilDay(daysSinceEpoch: Int32(clamping: days))
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(day)T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
     }
 
     struct ScanError: Error { var message: String }

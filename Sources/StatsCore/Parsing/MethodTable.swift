@@ -62,32 +62,3 @@ public struct MethodTable: Sendable {
         return name.withUTF8 { index(of: UnsafeRawBufferPointer($0)) }
     }
 }
-
-extension UnsafeRawBufferPointer {
-    /// The bytes without leading and trailing ASCII spaces and tabs.
-    @inlinable public var trimmedASCIISpaces: UnsafeRawBufferPointer {
-        var lo = 0
-        var hi = count
-        while lo < hi, self[lo] == 0x20 || self[lo] == 0x09 { lo += 1 }
-        while hi > lo, self[hi - 1] == 0x20 || self[hi - 1] == 0x09 { hi -= 1 }
-        return UnsafeRawBufferPointer(rebasing: self[lo..<hi])
-    }
-
-    @inlinable public func equalsASCIILowercased(_ lower: StaticString) -> Bool {
-        guard count == lower.utf8CodeUnitCount else { return false }
-        let p = lower.utf8Start
-        for i in 0..<count where self[i] | 0x20 != p[i] | 0x20 { return false }
-        return true
-    }
-}
-
-extension String {
-    /// Text for an error message: control characters shown escaped, cut at 80 characters.
-    public var escapedForMessage: String {
-        var out = ""
-        for scalar in unicodeScalars.prefix(80) {
-            if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
-        }
-        return unicodeScalars.count > 80 ? out + "…" : out
-    }
-}

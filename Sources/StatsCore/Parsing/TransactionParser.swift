@@ -1,5 +1,5 @@
 /// Turns the text fields of one transaction (a CSV row or a JSON queue item) into a validated
-/// ``Transaction``, or the reason it is rejected. One parser per worker: it caches time-zone
+/// ``Row``, or the reason it is rejected. One parser per worker: it caches time-zone
 /// days and payment-method spellings.
 public struct TransactionParser: Sendable {
     /// Largest accepted amount, in minor units: far above any real payment, and low enough
@@ -82,11 +82,6 @@ public struct TransactionParser: Sendable {
             sleep = v
         }
         return .success(Row(epochSeconds: epoch, type: type, method: method, status: status, amountMinor: amount, sleepMs: sleep))
-    }
-
-    public func transaction(_ row: Row, id: String? = nil) -> Transaction {
-        Transaction(epochSeconds: row.epochSeconds, type: row.type, paymentMethod: methods.names[row.method],
-                    amountMinor: row.amountMinor, status: row.status, id: id, sleepMs: row.sleepMs)
     }
 
     static func parseType(_ raw: UnsafeRawBufferPointer) -> TransactionType? {

@@ -1,3 +1,4 @@
+import Mongo
 import Foundation
 
 /// The `DailyAggregates` document of one (day, type), as in the original plus what the richer

@@ -1,3 +1,5 @@
+import Mongo
+import Redis
 /// Reads aggregates for a range of days from Redis and MongoDB, counting every day once
 /// whatever the dumper is doing:
 ///

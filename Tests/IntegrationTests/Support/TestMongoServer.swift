@@ -1,3 +1,4 @@
+import Mongo
 import Foundation
 import StatsCore
 #if canImport(Glibc)

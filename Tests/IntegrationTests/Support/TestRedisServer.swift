@@ -1,3 +1,4 @@
+import Redis
 import Foundation
 import StatsCore
 #if canImport(Glibc)

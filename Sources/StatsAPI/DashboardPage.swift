@@ -1,0 +1,977 @@
+import StatsCore
+/// The dashboard served at `GET /`: one self-contained HTML page (inline CSS, vanilla JS drawing
+/// inline SVG; no CDN, script, stylesheet or web font from elsewhere, so it works offline).
+///
+/// It reads the api's own JSON endpoints on the same origin:
+/// - `GET /api/v1/stats/compare?period=1d` first, for "today" as the server sees it
+///   (`current.endDate`; the server may run with a fixed `TXSTATS_TODAY`);
+/// - `GET /stats`, `/api/v1/stats/weekly` and `/api/v1/stats/range` for the chosen range: daily
+///   successful amounts stacked by payment method, per-day and range totals;
+/// - `GET /api/v1/stats/providers` for the list of payment methods (stable colours);
+/// - `GET /api/v1/stats/hourly` and `/api/v1/stats/daily` for one day's hourly profile by status;
+/// - `GET /api/v1/stats/compare?period=Nd` for current against previous period.
+///
+/// Numbers are parsed keeping their decimal text (`JSON.parse` with the source-text reviver) and
+/// formatted from it, so amounts shown are exactly the API's; the page adds up money only for the
+/// height of a stacked bar. Totals shown come from the API's `total` blocks.
+///
+/// For tests: `body[data-ready="1"]` once all three charts have rendered, `body[data-errors]`
+/// counts script errors (`window.onerror`, unhandled rejections, `console.error`),
+/// `body[data-overflow-x]` is "1" if the page is wider than the window; each chart's SVG has
+/// `data-chart` (`daily`, `hourly`, `compare`) and each drawn bar segment `data-value` (the
+/// API's exact decimal text) with `data-day`/`data-method`/`data-type`, `data-hour`/`data-status`,
+/// or `data-method`/`data-period`. The state is in the query string
+/// (`?from=&to=&day=&period=&type=&measure=`), so a view can be linked.
+enum DashboardPage {
+    static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+<title>txstats</title>
+<link rel="icon" href="data:,">
+<style>
+:root {
+  --bg: #f3f5f8; --card: #ffffff; --ink: #18212b; --muted: #56616f; --line: #dfe4ea; --grid: #e9edf1;
+  --accent: #0b5cad; --accent-ink: #ffffff; --up: #11774a; --down: #b42318; --flat: #56616f;
+  --err-bg: #fdeceb; --err-line: #f3b8b3; --err-ink: #8a1c14; --sel: #eef4fb;
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; background: var(--bg); color: var(--ink);
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", "Liberation Sans", sans-serif; }
+header.top { background: #13263d; color: #fff; }
+header.top .in { max-width: 1280px; margin: 0 auto; padding: 12px 20px; display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 14px; }
+header.top h1 { margin: 0; font-size: 20px; font-weight: 700; letter-spacing: .01em; }
+header.top .meta { color: #c3cfdd; font-size: 13px; }
+main { max-width: 1280px; margin: 0 auto; padding: 14px 20px 28px; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; min-width: 0; }
+.controls { display: flex; flex-wrap: wrap; align-items: flex-end; gap: 10px 14px; }
+.field { display: flex; flex-direction: column; gap: 3px; font-size: 12px; color: var(--muted); font-weight: 600; }
+input, select, button { font: inherit; color: var(--ink); }
+input[type=date], select { height: 34px; padding: 0 8px; border: 1px solid #c5cdd6; border-radius: 6px; background: #fff; min-width: 0; max-width: 100%; }
+button { height: 34px; padding: 0 14px; border-radius: 6px; border: 1px solid #c5cdd6; background: #fff; cursor: pointer; }
+button.primary { background: var(--accent); border-color: var(--accent); color: var(--accent-ink); font-weight: 600; }
+button:focus-visible, input:focus-visible, select:focus-visible, .hit:focus-visible { outline: 3px solid #7fb0e6; outline-offset: 1px; }
+.seg { display: inline-flex; border: 1px solid #c5cdd6; border-radius: 6px; overflow: hidden; }
+.seg button { border: 0; border-radius: 0; height: 32px; padding: 0 12px; }
+.seg button + button { border-left: 1px solid #c5cdd6; }
+.seg button[aria-pressed=true] { background: var(--accent); color: #fff; font-weight: 600; }
+.quick { display: flex; gap: 6px; }
+.quick button { padding: 0 10px; }
+.spacer { flex: 1 1 auto; }
+.kpis { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 12px; margin: 14px 0; }
+.kpi { padding: 12px 14px; }
+.kpi .label { font-size: 12px; color: var(--muted); font-weight: 600; text-transform: uppercase; letter-spacing: .04em; }
+.kpi .value { font-size: 22px; font-weight: 700; font-variant-numeric: tabular-nums; margin: 2px 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.kpi .sub { font-size: 12.5px; color: var(--muted); }
+.kpi .value.busy { opacity: .4; }
+.kpi .note { text-transform: none; letter-spacing: 0; font-weight: 400; }
+.grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 14px; }
+.wide { grid-column: 1 / -1; }
+.card-head { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 8px 12px; }
+.card-head h2 { margin: 0; font-size: 16px; }
+.card-head .tools { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+.sub-head { color: var(--muted); font-size: 13px; margin: 2px 0 0; }
+.legend { list-style: none; margin: 10px 0 2px; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12.5px; color: var(--ink); }
+.legend li { display: inline-flex; align-items: center; gap: 6px; }
+.sw { display: inline-block; width: 12px; height: 12px; border-radius: 3px; flex: none; }
+.sw.prev { background: #8d99a6; }
+.chart { position: relative; margin-top: 6px; min-height: 60px; }
+.chart svg { display: block; width: 100%; height: auto; overflow: visible; }
+.chart.busy svg { opacity: .45; transition: opacity .2s; }
+svg text { font-family: inherit; }
+svg .tick { font-size: 11px; fill: #56616f; }
+svg .axis-title { font-size: 11.5px; fill: #56616f; font-weight: 600; }
+svg .row-label { font-size: 12px; fill: #18212b; }
+svg .val { font-size: 11.5px; fill: #56616f; font-variant-numeric: tabular-nums; font-weight: 600; }
+svg .val.up { fill: #11774a; } svg .val.down { fill: #b42318; }
+svg .grid { stroke: var(--grid); stroke-width: 1; }
+svg .axis { stroke: #9aa5b1; stroke-width: 1; }
+svg .hit { fill: transparent; cursor: pointer; }
+svg .col:hover .hit { fill: #f1f4f7; }
+svg .col.selected .hit { fill: var(--sel); }
+svg rect.bar { stroke: #fff; stroke-width: .75; }
+svg .empty { font-size: 13px; fill: #56616f; }
+.msg { margin: 10px 0 0; padding: 9px 12px; border-radius: 6px; font-size: 13.5px; }
+.msg.loading { color: var(--muted); background: #f4f6f8; }
+.msg.loading::before { content: ""; display: inline-block; width: 11px; height: 11px; margin-right: 8px; vertical-align: -1px;
+  border: 2px solid #b9c3cd; border-top-color: var(--accent); border-radius: 50%; animation: spin .8s linear infinite; }
+@keyframes spin { to { transform: rotate(360deg); } }
+.msg.error { color: var(--err-ink); background: var(--err-bg); border: 1px solid var(--err-line); }
+.msg.error strong { display: block; }
+.readout { margin-top: 8px; font-size: 13px; color: var(--ink); min-height: 20px; }
+.readout .muted { color: var(--muted); }
+.readout ul { list-style: none; padding: 0; margin: 6px 0 0; display: flex; flex-wrap: wrap; gap: 4px 14px; }
+.readout li { display: inline-flex; align-items: center; gap: 6px; font-variant-numeric: tabular-nums; }
+.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.tiles-head { font-size: 12px; color: var(--muted); font-weight: 700; text-transform: uppercase; letter-spacing: .04em; margin: 12px 0 6px; }
+.tiles { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px; }
+.tile { border: 1px solid var(--line); border-radius: 8px; padding: 8px 10px; min-width: 0; }
+.tile .label { font-size: 12px; color: var(--muted); }
+.tile .value { font-size: 17px; font-weight: 700; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.tile .prev { font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.delta { font-size: 12.5px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.delta.up { color: var(--up); } .delta.down { color: var(--down); } .delta.flat { color: var(--flat); }
+.compare-chart-title { margin: 16px 0 0; font-size: 13px; font-weight: 600; }
+details.table { margin-top: 10px; font-size: 13px; }
+details.table summary { cursor: pointer; color: var(--accent); font-weight: 600; }
+.tablewrap { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; width: 100%; margin-top: 6px; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; }
+th { color: var(--muted); font-weight: 600; font-size: 12px; }
+.banner { margin-bottom: 12px; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+footer { max-width: 1280px; margin: 0 auto; padding: 0 20px 24px; color: var(--muted); font-size: 12px; }
+@media (max-width: 1000px) {
+  .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+}
+@media (max-width: 860px) {
+  .grid { grid-template-columns: minmax(0, 1fr); }
+}
+@media (max-width: 560px) {
+  header.top .in { padding: 10px 12px; }
+  main { padding: 10px 10px 20px; }
+  footer { padding: 0 12px 20px; }
+  .card { padding: 12px; }
+  .controls { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; }
+  .controls .field input { width: 100%; }
+  .controls .spacer { display: none; }
+  .controls .span2 { grid-column: 1 / -1; }
+  .quick button { flex: 1 1 0; padding: 0 4px; }
+  .kpi .label { text-transform: none; letter-spacing: 0; font-size: 12.5px; }
+  .seg { display: flex; } .seg button { flex: 1 1 0; }
+  .kpis { gap: 8px; margin: 10px 0; }
+  .kpi { padding: 10px; }
+  .kpi .value { font-size: 17px; }
+  .kpi .sub { font-size: 12px; }
+  .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .tiles .tile:first-child { grid-column: 1 / -1; }
+}
+</style>
+</head>
+<body data-ready="0" data-errors="0">
+<script>
+// Counts script errors for tests and monitoring: window.onerror, unhandled rejections, console.error.
+(function () {
+  var n = 0;
+  function count() { n += 1; document.body.dataset.errors = String(n); }
+  var previous = window.onerror;
+  window.onerror = function () { count(); return previous ? previous.apply(this, arguments) : false; };
+  window.addEventListener('unhandledrejection', function () { count(); });
+  var original = console.error;
+  console.error = function () { count(); return original.apply(console, arguments); };
+})();
+</script>
+<header class="top"><div class="in">
+  <h1>txstats</h1>
+  <span class="meta" id="meta">Payment statistics</span>
+</div></header>
+<main>
+  <div id="banner" class="banner" hidden></div>
+  <form class="card controls" id="controls" aria-label="Date range and type">
+    <label class="field">From <input type="date" id="from" required></label>
+    <label class="field">To <input type="date" id="to" required></label>
+    <button type="submit" class="primary">Apply</button>
+    <div class="field">Last
+      <div class="quick" role="group" aria-label="Quick ranges ending today">
+        <button type="button" data-days="7" aria-label="Last 7 days">7d</button>
+        <button type="button" data-days="14" aria-label="Last 14 days">14d</button>
+        <button type="button" data-days="30" aria-label="Last 30 days">30d</button>
+      </div>
+    </div>
+    <div class="spacer"></div>
+    <div class="field span2">Type
+      <div class="seg" role="group" aria-label="Transaction type">
+        <button type="button" data-type="deposits" aria-pressed="true">Deposits</button>
+        <button type="button" data-type="withdrawals" aria-pressed="false">Withdrawals</button>
+      </div>
+    </div>
+  </form>
+
+  <section class="kpis" id="kpis" aria-label="Totals for the selected range" aria-live="polite">
+    <div class="card kpi"><div class="label">Deposits <span class="note">successful</span></div><div class="value" id="k-dep">–</div><div class="sub" id="k-dep-sub">&nbsp;</div></div>
+    <div class="card kpi"><div class="label">Withdrawals <span class="note">successful</span></div><div class="value" id="k-wd">–</div><div class="sub" id="k-wd-sub">&nbsp;</div></div>
+    <div class="card kpi"><div class="label">Deposit success</div><div class="value" id="k-dep-rate">–</div><div class="sub" id="k-dep-rate-sub">&nbsp;</div></div>
+    <div class="card kpi"><div class="label">Withdrawal success</div><div class="value" id="k-wd-rate">–</div><div class="sub" id="k-wd-rate-sub">&nbsp;</div></div>
+  </section>
+
+  <div class="grid">
+    <section class="card wide" aria-labelledby="daily-title">
+      <div class="card-head">
+        <div><h2 id="daily-title">Daily amounts by payment method</h2><p class="sub-head" id="daily-sub">Successful transactions, stacked by payment method</p></div>
+      </div>
+      <ul class="legend" id="daily-legend" aria-label="Payment methods"></ul>
+      <div id="daily-msg"></div>
+      <div class="chart" id="daily-chart"></div>
+      <div class="readout" id="daily-readout" aria-live="polite"></div>
+      <details class="table"><summary>Table</summary><div class="tablewrap" id="daily-table"></div></details>
+    </section>
+
+    <section class="card" aria-labelledby="hourly-title">
+      <div class="card-head">
+        <div><h2 id="hourly-title">Hourly profile</h2><p class="sub-head" id="hourly-sub">By status</p></div>
+        <div class="tools">
+          <label class="field">Day <input type="date" id="day"></label>
+          <div class="field">Show
+            <div class="seg" role="group" aria-label="Measure">
+              <button type="button" data-metric="count" aria-pressed="true">Count</button>
+              <button type="button" data-metric="amount" aria-pressed="false">Amount</button>
+            </div>
+          </div>
+        </div>
+      </div>
+      <ul class="legend" id="hourly-legend" aria-label="Statuses"></ul>
+      <div id="hourly-msg"></div>
+      <div class="chart" id="hourly-chart"></div>
+      <div class="readout" id="hourly-readout" aria-live="polite"></div>
+    </section>
+
+    <section class="card" aria-labelledby="compare-title">
+      <div class="card-head">
+        <div><h2 id="compare-title">Current vs previous period</h2><p class="sub-head" id="compare-sub">&nbsp;</p></div>
+        <div class="tools">
+          <label class="field">Period
+            <select id="period">
+              <option value="1d">1 day</option>
+              <option value="7d" selected>7 days</option>
+              <option value="30d">30 days</option>
+              <option value="90d">90 days</option>
+            </select>
+          </label>
+        </div>
+      </div>
+      <div id="compare-msg"></div>
+      <div id="compare-tiles"></div>
+      <p class="compare-chart-title" id="compare-chart-title">Total amount by payment method</p>
+      <ul class="legend" id="compare-legend"></ul>
+      <div class="chart" id="compare-chart"></div>
+    </section>
+  </div>
+</main>
+<footer>Amounts are exact decimal values from the API; colours follow the Okabe–Ito palette.</footer>
+<noscript><p style="padding:0 20px">This dashboard needs JavaScript.</p></noscript>
+<script>
+(function () {
+  'use strict';
+  var SVGNS = 'http://www.w3.org/2000/svg';
+  var STATUSES = [
+    { key: 'success', label: 'Success', color: '#1a8a5f' },
+    { key: 'failed', label: 'Failed', color: '#d55e00' },
+    { key: 'pending', label: 'Pending', color: '#7b8794' }
+  ];
+  var PALETTE = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#6a3d9a', '#7f7f7f', '#a6761d', '#1b9e9e', '#b15928', '#4d4d4d'];
+  var TYPES = {
+    deposits: { label: 'Deposits', lower: 'deposits', view: 'transactions' },
+    withdrawals: { label: 'Withdrawals', lower: 'withdrawals', view: 'withdrawals' }
+  };
+  var CURRENT = '#0b5cad', PREVIOUS = '#8d99a6';
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  var WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+  var state = {
+    today: null, timezone: null, from: null, to: null, day: null, period: '7d', type: 'deposits', metric: 'count',
+    methods: [], colors: {}, selectedDay: null, selectedHour: null,
+    daily: null, hourly: null, compare: null,
+    status: { daily: 'idle', hourly: 'idle', compare: 'idle' }
+  };
+  var tokens = { daily: 0, hourly: 0, compare: 0 };
+  var methodsReady = null;
+
+  function $(id) { return document.getElementById(id); }
+
+  // ---- JSON, exactly: every number keeps its decimal text (no binary floating point for money).
+  function parseExact(text) {
+    return JSON.parse(text, function (key, value, context) {
+      if (typeof value === 'number') return context && typeof context.source === 'string' ? context.source : String(value);
+      return value;
+    });
+  }
+
+  function getJSON(path) {
+    var name = path.split('?')[0];
+    return fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' }).then(function (res) {
+      return res.text().then(function (text) {
+        var body = null;
+        try { body = parseExact(text); } catch (e) { body = null; }
+        if (!res.ok) {
+          var detail = body && typeof body.detail === 'string' ? body.detail : 'HTTP ' + res.status + ' from ' + name;
+          var err = new Error(detail); err.status = res.status; throw err;
+        }
+        if (body === null || typeof body !== 'object') throw new Error('The server sent something other than JSON for ' + name);
+        return body;
+      });
+    }, function () {
+      throw new Error('The server could not be reached (' + name + ')');
+    });
+  }
+
+  // ---- Formatting. Amounts are formatted from their decimal text, never rounded through a float.
+  function groupDigits(intPart) { return intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ','); }
+  function splitSign(s) {
+    s = String(s == null ? '0' : s).trim();
+    var neg = s.charAt(0) === '-';
+    if (neg || s.charAt(0) === '+') s = s.slice(1);
+    return { neg: neg, abs: s };
+  }
+  function fmtAmount(s, signed) {
+    var p = splitSign(s), a = p.abs;
+    if (!/^\d+(\.\d+)?$/.test(a)) {
+      var x = Number(s);
+      if (!isFinite(x)) return String(s);
+      a = Math.abs(x).toFixed(2);
+    }
+    var parts = a.split('.'), i = parts[0].replace(/^0+(?=\d)/, ''), f = parts[1] || '';
+    if (f.length < 2) f = (f + '00').slice(0, 2);
+    var zero = !/[1-9]/.test(i + f);
+    var sign = p.neg && !zero ? '\u2212' : (signed && !zero ? '+' : '');
+    return sign + groupDigits(i) + '.' + f;
+  }
+  function fmtCount(s, signed) {
+    var p = splitSign(s), a = p.abs.replace(/^0+(?=\d)/, '');
+    var zero = !/[1-9]/.test(a);
+    return (p.neg && !zero ? '\u2212' : (signed && !zero ? '+' : '')) + groupDigits(a);
+  }
+  function fmtPercent(s, signed, unit) {
+    if (s === null || s === undefined) return '\u2014';
+    var p = splitSign(s), x = Number(p.abs);
+    if (!isFinite(x)) return '\u2014';
+    var zero = x === 0;
+    return (p.neg && !zero ? '\u2212' : (signed && !zero ? '+' : '')) + x.toFixed(1) + (unit || '%');
+  }
+  function rate(part, whole) {
+    var w = Number(whole);
+    return w > 0 ? (Number(part) / w * 100).toFixed(1) : null;
+  }
+  function trimNum(x) {
+    var a = Math.abs(x);
+    return String(+x.toFixed(a >= 100 ? 0 : a >= 10 ? 1 : 2));
+  }
+  function compact(v) {
+    var a = Math.abs(v);
+    if (a >= 1e9) return trimNum(v / 1e9) + 'B';
+    if (a >= 1e6) return trimNum(v / 1e6) + 'M';
+    if (a >= 1e3) return trimNum(v / 1e3) + 'k';
+    return trimNum(v);
+  }
+  function sign(s) { var x = Number(s); return x > 0 ? 'up' : x < 0 ? 'down' : 'flat'; }
+  function arrow(dir) { return dir === 'up' ? '\u25b2' : dir === 'down' ? '\u25bc' : '\u25b6'; }
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; });
+  }
+
+  // ---- Civil days (YYYY-MM-DD), computed in UTC so that no time zone shifts them.
+  function parseDay(s) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s || '');
+    if (!m) return null;
+    var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+    return d.getUTCDate() === +m[3] ? d : null;
+  }
+  function dayText(d) { return d.toISOString().slice(0, 10); }
+  function addDays(s, n) { var d = parseDay(s); d.setUTCDate(d.getUTCDate() + n); return dayText(d); }
+  function shortDay(s) { var d = parseDay(s); return d ? MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate() : s; }
+  function longDay(s) {
+    var d = parseDay(s);
+    return d ? WEEKDAYS[d.getUTCDay()] + ', ' + MONTHS[d.getUTCMonth()] + ' ' + d.getUTCDate() + ', ' + d.getUTCFullYear() : s;
+  }
+  function spanText(a, b) {
+    var da = parseDay(a), db = parseDay(b);
+    if (!da || !db) return a + ' \u2013 ' + b;
+    if (a === b) return longDay(a);
+    return shortDay(a) + (da.getUTCFullYear() !== db.getUTCFullYear() ? ', ' + da.getUTCFullYear() : '') + ' \u2013 ' + shortDay(b) + ', ' + db.getUTCFullYear();
+  }
+
+  // ---- Payment method colours: stable, by the server's sorted list of methods.
+  function addMethods(names) {
+    names.forEach(function (n) {
+      if (state.colors[n] === undefined) {
+        state.colors[n] = PALETTE[state.methods.length % PALETTE.length];
+        state.methods.push(n);
+      }
+    });
+  }
+  function loadMethods() {
+    methodsReady = getJSON('/api/v1/stats/providers?days=1').then(function (p) {
+      addMethods((p.providers || []).map(function (x) { return x.provider; }).sort());
+    }, function () { /* the charts still work: methods are added as they appear */ });
+    return methodsReady;
+  }
+
+  // ---- SVG helpers.
+  function el(name, attrs, parent) {
+    var e = document.createElementNS(SVGNS, name);
+    if (attrs) for (var k in attrs) if (attrs[k] !== undefined && attrs[k] !== null) e.setAttribute(k, attrs[k]);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function text(parent, x, y, s, attrs) {
+    var t = el('text', Object.assign({ x: x, y: y }, attrs || {}), parent);
+    t.textContent = s;
+    return t;
+  }
+  function px(n) { return (Math.round(n * 100) / 100).toString(); }
+
+  function niceTicks(max, count, integer) {
+    if (!(max > 0)) return [0, integer ? 1 : 1];
+    var raw = max / count, p = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / p;
+    var step = (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10) * p;
+    if (integer) step = Math.max(1, Math.ceil(step));
+    var out = [];
+    for (var v = 0; v < max + step * 0.999; v += step) out.push(+v.toPrecision(12));
+    if (out.length < 2) out.push(step);
+    return out;
+  }
+
+  function hostWidth(host) { return Math.max(260, Math.floor(host.getBoundingClientRect().width || host.clientWidth || 600)); }
+
+  // A chart of stacked vertical bars. o: chart, columns [{key, label, title, segs: [{value, color, attrs, title}]}],
+  // height, integer, yTitle, xTitle, labelChars, alignEnd, selected, onSelect, aria.
+  function drawStacked(host, o) {
+    var W = hostWidth(host), narrow = W < 520;
+    var H = o.height(W);
+    var totals = o.columns.map(function (c) { return c.segs.reduce(function (s, g) { return s + Number(g.value); }, 0); });
+    var max = Math.max.apply(null, totals.concat([0]));
+    var ticks = niceTicks(max, narrow ? 4 : 5, o.integer);
+    var top = ticks[ticks.length - 1];
+    var fmt = function (t) { return o.integer ? fmtCount(String(t)) : compact(t); };
+    var widest = Math.max.apply(null, ticks.map(function (t) { return fmt(t).length; }));
+    var m = { l: Math.max(30, Math.ceil(widest * 6.6 + 12)), r: 6, t: 22, b: 40 };
+    var pw = W - m.l - m.r, ph = H - m.t - m.b;
+    var svg = el('svg', { viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, 'data-chart': o.chart, role: 'img', 'aria-label': o.aria });
+    ticks.forEach(function (t) {
+      var y = m.t + ph - t / top * ph;
+      el('line', { x1: m.l, x2: W - m.r, y1: px(y), y2: px(y), 'class': t === 0 ? 'axis' : 'grid' }, svg);
+      text(svg, m.l - 6, px(y + 3.5), fmt(t), { 'class': 'tick', 'text-anchor': 'end' });
+    });
+    text(svg, 0, 12, o.yTitle, { 'class': 'axis-title' });
+    text(svg, m.l + pw / 2, H - 4, o.xTitle, { 'class': 'axis-title', 'text-anchor': 'middle' });
+    var n = Math.max(1, o.columns.length), band = pw / n;
+    var bw = Math.max(1, Math.min(56, band * (band > 14 ? 0.72 : 0.85)));
+    var step = Math.max(1, Math.ceil((o.labelChars * 6.4 + 10) / band));
+    o.columns.forEach(function (c, i) {
+      var x0 = m.l + i * band;
+      var g = el('g', { 'class': 'col' + (o.selected !== null && o.selected !== undefined && String(o.selected) === String(c.key) ? ' selected' : '') }, svg);
+      var hit = el('rect', { x: px(x0), y: m.t, width: px(band), height: px(ph), 'class': 'hit' }, g);
+      if (o.onSelect) {
+        hit.setAttribute('tabindex', '0');
+        hit.setAttribute('role', 'button');
+        hit.setAttribute('aria-label', c.title);
+        g.addEventListener('click', function () { o.onSelect(c.key); });
+        hit.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); o.onSelect(c.key); } });
+      }
+      var y = m.t + ph, x = x0 + (band - bw) / 2;
+      c.segs.forEach(function (s) {
+        var h = Number(s.value) / top * ph;
+        y -= h;
+        var r = el('rect', Object.assign({ x: px(x), y: px(y), width: px(bw), height: px(Math.max(0, h)), fill: s.color, 'class': 'bar', 'data-value': s.value }, s.attrs), g);
+        el('title', null, r).textContent = c.title + ' \u00b7 ' + s.title;
+      });
+      var labelled = o.alignEnd ? (n - 1 - i) % step === 0 : i % step === 0;
+      if (labelled) text(svg, px(x0 + band / 2), m.t + ph + 15, c.label, { 'class': 'tick', 'text-anchor': 'middle' });
+    });
+    if (max <= 0) text(svg, m.l + pw / 2, m.t + ph / 2, o.empty || 'No data', { 'class': 'empty', 'text-anchor': 'middle' });
+    host.replaceChildren(svg);
+    host.dataset.width = String(W);
+  }
+
+  // ---- Card states.
+  function setCard(name, status, message) {
+    state.status[name] = status;
+    var msg = $(name + '-msg'), chart = $(name + '-chart');
+    if (status === 'loading') {
+      msg.innerHTML = '<div class="msg loading" role="status">Loading\u2026</div>';
+      chart.classList.add('busy');
+    } else if (status === 'error') {
+      msg.innerHTML = '<div class="msg error" role="alert"><strong>Could not load this chart.</strong>' + esc(message) + '</div>';
+      chart.classList.remove('busy');
+      chart.replaceChildren();
+    } else {
+      msg.replaceChildren();
+      chart.classList.remove('busy');
+    }
+    updateReady();
+  }
+  function updateReady() {
+    var s = state.status;
+    document.body.dataset.ready = s.daily === 'done' && s.hourly === 'done' && s.compare === 'done' ? '1' : '0';
+  }
+  function checkOverflow() {
+    var d = document.documentElement;
+    document.body.dataset.overflowX = d.scrollWidth > d.clientWidth + 1 ? '1' : '0';
+    document.body.dataset.viewport = String(d.clientWidth);
+  }
+
+  // ---- Daily amounts by payment method (stacked), for the selected range and type.
+  function loadDaily() {
+    var tok = ++tokens.daily, from = state.from, to = state.to;
+    setCard('daily', 'loading');
+    kpisLoading();
+    return Promise.all([
+      getJSON('/stats?from_date=' + encodeURIComponent(from) + '&to_date=' + encodeURIComponent(to)),
+      getJSON('/api/v1/stats/weekly?startDate=' + encodeURIComponent(from) + '&endDate=' + encodeURIComponent(to)),
+      getJSON('/api/v1/stats/range?startDate=' + encodeURIComponent(from) + '&endDate=' + encodeURIComponent(to)),
+      methodsReady
+    ]).then(function (r) {
+      if (tok !== tokens.daily) return;
+      var stats = r[0].data || {};
+      var seen = [];
+      Object.keys(stats).forEach(function (day) {
+        Object.keys(stats[day]).forEach(function (t) { Object.keys(stats[day][t]).forEach(function (mth) { if (seen.indexOf(mth) < 0) seen.push(mth); }); });
+      });
+      addMethods(seen.sort());
+      state.daily = { from: from, to: to, stats: stats, weekly: r[1], range: r[2] };
+      if (state.selectedDay && (state.selectedDay < from || state.selectedDay > to)) state.selectedDay = null;
+      renderKpis();
+      renderDaily();
+      setCard('daily', 'done');
+    }, function (e) {
+      if (tok !== tokens.daily) return;
+      state.daily = null;
+      renderKpis(e.message);
+      $('daily-legend').replaceChildren();
+      $('daily-readout').replaceChildren();
+      $('daily-table').replaceChildren();
+      setCard('daily', 'error', e.message);
+    });
+  }
+
+  function renderDaily() {
+    var d = state.daily;
+    if (!d) return;
+    var type = state.type, T = TYPES[type];
+    var days = (d.weekly.daily || []).map(function (x) { return x.date; });
+    var present = state.methods.filter(function (mth) {
+      return days.some(function (day) { return d.stats[day] && d.stats[day][type] && d.stats[day][type][mth] !== undefined; });
+    });
+    var columns = days.map(function (day) {
+      var byMethod = (d.stats[day] && d.stats[day][type]) || {};
+      var segs = [];
+      present.forEach(function (mth) {
+        var v = byMethod[mth];
+        if (v !== undefined && Number(v) > 0) {
+          segs.push({ value: v, color: state.colors[mth], title: mth + ': ' + fmtAmount(v),
+            attrs: { 'data-day': day, 'data-type': type, 'data-method': mth } });
+        }
+      });
+      return { key: day, label: shortDay(day), title: longDay(day), segs: segs };
+    });
+    $('daily-sub').textContent = 'Successful ' + T.lower + ' per day, stacked by payment method \u00b7 ' + spanText(d.from, d.to);
+    $('daily-legend').innerHTML = present.map(function (mth) {
+      return '<li><span class="sw" style="background:' + state.colors[mth] + '"></span>' + esc(mth) + '</li>';
+    }).join('') || '<li class="muted">No successful ' + T.lower + ' in this range</li>';
+    drawStacked($('daily-chart'), {
+      chart: 'daily', columns: columns, integer: false,
+      height: function (w) { return w < 520 ? 250 : 300; },
+      yTitle: 'Amount', xTitle: 'Day', labelChars: 6, alignEnd: true,
+      selected: state.selectedDay, onSelect: selectDay, empty: 'No successful ' + T.lower + ' in this range',
+      aria: 'Stacked bars: successful ' + T.lower + ' per day by payment method, ' + spanText(d.from, d.to)
+    });
+    renderDailyReadout();
+    renderDailyTable(days);
+  }
+
+  function renderDailyReadout() {
+    var d = state.daily, T = TYPES[state.type];
+    if (!d) return;
+    var out;
+    if (state.selectedDay) {
+      var day = state.selectedDay;
+      var w = (d.weekly.daily || []).filter(function (x) { return x.date === day; })[0];
+      var b = w && w[T.view];
+      var byMethod = (d.stats[day] && d.stats[day][state.type]) || {};
+      out = '<strong>' + esc(longDay(day)) + '</strong> \u00b7 successful ' + T.lower + ' <span class="num">' + (b ? fmtAmount(b.success.amount) : '0.00') + '</span>' +
+        (b ? ' <span class="muted">(' + fmtCount(b.success.count) + ' of ' + fmtCount(b.total.count) + ' succeeded)</span>' : '') +
+        '<ul>' + state.methods.filter(function (mth) { return byMethod[mth] !== undefined; }).map(function (mth) {
+          return '<li><span class="sw" style="background:' + state.colors[mth] + '"></span>' + esc(mth) + ' <span class="num">' + fmtAmount(byMethod[mth]) + '</span></li>';
+        }).join('') + '</ul>';
+    } else {
+      var total = d.weekly.total && d.weekly.total[T.view];
+      out = '<strong>' + esc(spanText(d.from, d.to)) + '</strong> \u00b7 successful ' + T.lower + ' <span class="num">' + (total ? fmtAmount(total.success.amount) : '0.00') + '</span>' +
+        ' <span class="muted">\u00b7 select a day for its breakdown and hourly profile</span>';
+    }
+    $('daily-readout').innerHTML = out;
+  }
+
+  function renderDailyTable(days) {
+    var d = state.daily, T = TYPES[state.type];
+    var rows = (d.weekly.daily || []).map(function (x) {
+      var b = x[T.view];
+      return '<tr><td>' + esc(x.date) + '</td><td>' + fmtAmount(b.success.amount) + '</td><td>' + fmtCount(b.success.count) + '</td><td>' +
+        fmtCount(b.failed.count) + '</td><td>' + fmtCount(b.pending.count) + '</td><td>' + fmtAmount(b.total.amount) + '</td></tr>';
+    }).join('');
+    var t = d.weekly.total && d.weekly.total[T.view];
+    var foot = t ? '<tr><th>Total</th><th>' + fmtAmount(t.success.amount) + '</th><th>' + fmtCount(t.success.count) + '</th><th>' + fmtCount(t.failed.count) +
+      '</th><th>' + fmtCount(t.pending.count) + '</th><th>' + fmtAmount(t.total.amount) + '</th></tr>' : '';
+    $('daily-table').innerHTML = '<table><thead><tr><th>Day</th><th>Successful amount</th><th>Successful</th><th>Failed</th><th>Pending</th><th>Total amount</th></tr></thead><tbody>' +
+      rows + '</tbody><tfoot>' + foot + '</tfoot></table>';
+  }
+
+  function selectDay(day) {
+    state.selectedDay = state.selectedDay === day ? null : day;
+    renderDaily();
+    if (state.selectedDay && state.selectedDay !== state.day) {
+      state.day = state.selectedDay;
+      $('day').value = state.day;
+      writeURL();
+      loadHourly();
+    }
+  }
+
+  // ---- Totals for the range (from the API's total blocks).
+  function kpisLoading() {
+    ['k-dep', 'k-wd', 'k-dep-rate', 'k-wd-rate'].forEach(function (id) { $(id).classList.add('busy'); });
+  }
+  function renderKpis(error) {
+    var ids = ['k-dep', 'k-wd', 'k-dep-rate', 'k-wd-rate'];
+    ids.forEach(function (id) { $(id).classList.remove('busy'); });
+    var r = state.daily && state.daily.range;
+    if (!r || error) {
+      ids.forEach(function (id) { $(id).textContent = '\u2014'; $(id + '-sub').innerHTML = '&nbsp;'; });
+      return;
+    }
+    function fill(id, b, word) {
+      $(id).textContent = fmtAmount(b.success.amount);
+      $(id + '-sub').textContent = fmtCount(b.success.count) + ' of ' + fmtCount(b.total.count) + ' succeeded';
+      $(id + '-sub').title = 'Successful amount; ' + fmtCount(b.success.count) + ' of ' + fmtCount(b.total.count) + ' ' + word + ' succeeded';
+      $(id + '-rate').textContent = fmtPercent(rate(b.success.count, b.total.count));
+      $(id + '-rate-sub').textContent = fmtCount(b.failed.count) + ' failed \u00b7 ' + fmtCount(b.pending.count) + ' pending';
+    }
+    fill('k-dep', r.transactions, 'deposits');
+    fill('k-wd', r.withdrawals, 'withdrawals');
+  }
+
+  // ---- Hourly profile of one day, by status.
+  function loadHourly() {
+    var tok = ++tokens.hourly, day = state.day;
+    setCard('hourly', 'loading');
+    return Promise.all([
+      getJSON('/api/v1/stats/hourly?date=' + encodeURIComponent(day)),
+      getJSON('/api/v1/stats/daily?date=' + encodeURIComponent(day))
+    ]).then(function (r) {
+      if (tok !== tokens.hourly) return;
+      state.hourly = { day: day, hourly: r[0], daily: r[1] };
+      state.timezone = r[0].timezone || state.timezone;
+      state.selectedHour = null;
+      renderMeta();
+      renderHourly();
+      setCard('hourly', 'done');
+    }, function (e) {
+      if (tok !== tokens.hourly) return;
+      state.hourly = null;
+      $('hourly-readout').replaceChildren();
+      setCard('hourly', 'error', e.message);
+    });
+  }
+
+  function hourLabel(start) { return String(start).slice(11, 13); }
+  function hourTitle(start) {
+    var s = String(start), off = s.slice(19);
+    return shortDay(s.slice(0, 10)) + ', ' + s.slice(11, 16) + (off ? ' (UTC' + (off === 'Z' ? '' : off) + ')' : '');
+  }
+
+  function renderHourly() {
+    var h = state.hourly;
+    if (!h) return;
+    var T = TYPES[state.type], metric = state.metric;
+    var list = h.hourly.hourly || [];
+    var columns = list.map(function (hr, i) {
+      var block = hr[T.view];
+      // On the day the clocks go back an hour repeats: its second occurrence is marked with a prime.
+      var label = hourLabel(hr.start) + (i > 0 && hourLabel(list[i - 1].start) === hourLabel(hr.start) ? '\u2032' : '');
+      var segs = [];
+      STATUSES.forEach(function (s) {
+        var v = block ? block[s.key][metric] : '0';
+        if (Number(v) > 0) segs.push({ value: v, color: s.color, title: s.label + ': ' + (metric === 'amount' ? fmtAmount(v) : fmtCount(v)),
+          attrs: { 'data-hour': String(hr.hour), 'data-status': s.key, 'data-type': state.type, 'data-measure': metric } });
+      });
+      return { key: String(hr.hour), label: label, title: hourTitle(hr.start), segs: segs };
+    });
+    var hours = Number(h.hourly.hours) || list.length;
+    $('hourly-sub').textContent = T.label + ' by status \u00b7 ' + longDay(h.day) + (hours !== 24 ? ' \u00b7 ' + hours + ' hours (clock change)' : '');
+    $('hourly-legend').innerHTML = STATUSES.map(function (s) {
+      return '<li><span class="sw" style="background:' + s.color + '"></span>' + s.label + '</li>';
+    }).join('');
+    drawStacked($('hourly-chart'), {
+      chart: 'hourly', columns: columns, integer: metric === 'count',
+      height: function (w) { return w < 520 ? 230 : 260; },
+      yTitle: metric === 'count' ? 'Transactions' : 'Amount',
+      xTitle: 'Hour of day' + (state.timezone ? ' (' + state.timezone + ')' : ''), labelChars: 2, alignEnd: false,
+      selected: state.selectedHour, onSelect: selectHour, empty: 'No ' + T.lower + ' on this day',
+      aria: 'Stacked bars: ' + T.lower + ' per hour by status (' + metric + '), ' + longDay(h.day)
+    });
+    renderHourlyReadout();
+  }
+
+  function renderHourlyReadout() {
+    var h = state.hourly, T = TYPES[state.type];
+    if (!h) return;
+    var out;
+    function parts(b) {
+      return STATUSES.map(function (s) {
+        return '<li><span class="sw" style="background:' + s.color + '"></span>' + s.label + ' <span class="num">' + fmtCount(b[s.key].count) +
+          '</span> <span class="muted num">(' + fmtAmount(b[s.key].amount) + ')</span></li>';
+      }).join('');
+    }
+    if (state.selectedHour !== null) {
+      var hr = (h.hourly.hourly || []).filter(function (x) { return String(x.hour) === String(state.selectedHour); })[0];
+      var b = hr && hr[T.view];
+      out = '<strong>' + esc(hr ? hourTitle(hr.start) : '') + '</strong> \u00b7 ' + (b ? fmtCount(b.total.count) : '0') + ' ' + T.lower +
+        ', <span class="num">' + (b ? fmtAmount(b.total.amount) : '0.00') + '</span><ul>' + (b ? parts(b) : '') + '</ul>';
+    } else {
+      var day = h.daily[T.view];
+      out = '<strong>' + esc(longDay(h.day)) + '</strong> \u00b7 ' + (day ? fmtCount(day.total.count) : '0') + ' ' + T.lower +
+        ', <span class="num">' + (day ? fmtAmount(day.total.amount) : '0.00') + '</span> in total' + (day ? '<ul>' + parts(day) + '</ul>' : '');
+    }
+    $('hourly-readout').innerHTML = out;
+  }
+
+  function selectHour(hour) {
+    state.selectedHour = String(state.selectedHour) === String(hour) ? null : hour;
+    renderHourly();
+  }
+
+  // ---- Current vs previous period.
+  function loadCompare() {
+    var tok = ++tokens.compare, period = state.period;
+    setCard('compare', 'loading');
+    return Promise.all([getJSON('/api/v1/stats/compare?period=' + encodeURIComponent(period)), methodsReady]).then(function (r) {
+      if (tok !== tokens.compare) return;
+      state.compare = r[0];
+      addMethods(Object.keys(r[0].current.byMethod || {}).sort());
+      renderCompare();
+      setCard('compare', 'done');
+    }, function (e) {
+      if (tok !== tokens.compare) return;
+      state.compare = null;
+      $('compare-tiles').replaceChildren();
+      $('compare-legend').replaceChildren();
+      setCard('compare', 'error', e.message);
+    });
+  }
+
+  function renderCompare() {
+    var c = state.compare;
+    if (!c) return;
+    $('compare-sub').textContent = spanText(c.current.startDate, c.current.endDate) + ' vs ' + spanText(c.previous.startDate, c.previous.endDate);
+    function delta(abs, pct, fmt, unit) {
+      var dir = sign(abs);
+      return '<div class="delta ' + dir + '"><span aria-hidden="true">' + arrow(dir) + '</span> ' + fmt(abs, true) +
+        (pct !== undefined ? ' (' + fmtPercent(pct, true) + ')' : '') + (unit || '') + '</div>';
+    }
+    function tile(label, cur, prev, d) {
+      return '<div class="tile"><div class="label">' + label + '</div><div class="value">' + cur + '</div><div class="prev">previous ' + prev + '</div>' + d + '</div>';
+    }
+    var html = '';
+    ['deposits', 'withdrawals'].forEach(function (type) {
+      var T = TYPES[type], cur = c.current[T.view], prev = c.previous[T.view], ch = c.change[T.view];
+      if (!cur || !prev || !ch) return;
+      var cr = c.current.rates[T.view].successRate, pr = c.previous.rates[T.view].successRate;
+      html += '<div class="tiles-head">' + T.label + '</div><div class="tiles">' +
+        tile('Total amount', fmtAmount(cur.total.amount), fmtAmount(prev.total.amount), delta(ch.total.amount, ch.total.amountPercent, fmtAmount)) +
+        tile('Transactions', fmtCount(cur.total.count), fmtCount(prev.total.count), delta(ch.total.count, ch.total.countPercent, fmtCount)) +
+        tile('Success rate', fmtPercent(cr), fmtPercent(pr), ch.successRatePoints === null
+          ? '<div class="delta flat">\u2014</div>'
+          : delta(ch.successRatePoints, undefined, function (v) { return fmtPercent(v, true, ' pp'); })) +
+        '</div>';
+    });
+    $('compare-tiles').innerHTML = html;
+    renderCompareChart();
+  }
+
+  function renderCompareChart() {
+    var c = state.compare;
+    if (!c) return;
+    var T = TYPES[state.type], host = $('compare-chart');
+    var names = state.methods.filter(function (mth) { return c.current.byMethod[mth] || c.previous.byMethod[mth]; });
+    var rows = names.map(function (mth) {
+      var cb = c.current.byMethod[mth], pb = c.previous.byMethod[mth], ch = c.change.byMethod[mth];
+      return { name: mth, cur: cb && cb[T.view] ? cb[T.view].total.amount : '0', prev: pb && pb[T.view] ? pb[T.view].total.amount : '0',
+        pct: ch && ch[T.view] ? ch[T.view].total.amountPercent : null };
+    });
+    $('compare-chart-title').textContent = T.label + ': total amount by payment method';
+    $('compare-legend').innerHTML = '<li><span class="sw" style="background:' + CURRENT + '"></span>Current (' + esc(spanText(c.current.startDate, c.current.endDate)) +
+      ')</li><li><span class="sw prev"></span>Previous (' + esc(spanText(c.previous.startDate, c.previous.endDate)) + ')</li>';
+    var W = hostWidth(host), narrow = W < 520;
+    var labelW = Math.min(narrow ? 86 : 120, Math.max(48, Math.max.apply(null, rows.map(function (r) { return r.name.length; }).concat([4])) * 7 + 10));
+    var pctW = 64, rowH = 36, m = { t: 22, b: 34 };
+    var H = m.t + Math.max(1, rows.length) * rowH + m.b;
+    var x0 = labelW, pw = W - labelW - pctW - 4;
+    var max = Math.max.apply(null, rows.map(function (r) { return Math.max(Number(r.cur), Number(r.prev)); }).concat([0]));
+    var ticks = niceTicks(max, narrow ? 3 : 4, false), top = ticks[ticks.length - 1];
+    var svg = el('svg', { viewBox: '0 0 ' + W + ' ' + H, width: W, height: H, 'data-chart': 'compare', role: 'img',
+      'aria-label': T.label + ': total amount per payment method, current period against the previous one' });
+    var yb = m.t + Math.max(1, rows.length) * rowH;
+    ticks.forEach(function (t) {
+      var x = x0 + t / top * pw;
+      el('line', { x1: px(x), x2: px(x), y1: m.t, y2: yb, 'class': t === 0 ? 'axis' : 'grid' }, svg);
+      text(svg, px(x), yb + 14, compact(t), { 'class': 'tick', 'text-anchor': t === 0 ? 'start' : t === top ? 'end' : 'middle' });
+    });
+    text(svg, x0 + pw / 2, H - 4, 'Total amount, all statuses', { 'class': 'axis-title', 'text-anchor': 'middle' });
+    text(svg, W, 12, 'Change', { 'class': 'axis-title', 'text-anchor': 'end' });
+    text(svg, 0, 12, 'Method', { 'class': 'axis-title' });
+    rows.forEach(function (r, i) {
+      var y = m.t + i * rowH;
+      var g = el('g', { 'class': 'row' }, svg);
+      text(g, 0, px(y + rowH / 2 + 4), r.name.length > 14 && narrow ? r.name.slice(0, 12) + '\u2026' : r.name, { 'class': 'row-label' });
+      var cw = Number(r.cur) / top * pw, pwid = Number(r.prev) / top * pw;
+      var a = el('rect', { x: x0, y: px(y + 7), width: px(Math.max(0, cw)), height: 12, fill: CURRENT, 'class': 'bar',
+        'data-value': r.cur, 'data-method': r.name, 'data-period': 'current', 'data-type': state.type }, g);
+      el('title', null, a).textContent = r.name + ', current: ' + fmtAmount(r.cur);
+      var b = el('rect', { x: x0, y: px(y + 21), width: px(Math.max(0, pwid)), height: 8, fill: PREVIOUS, 'class': 'bar',
+        'data-value': r.prev, 'data-method': r.name, 'data-period': 'previous', 'data-type': state.type }, g);
+      el('title', null, b).textContent = r.name + ', previous: ' + fmtAmount(r.prev);
+      var dir = r.pct === null ? 'flat' : sign(r.pct);
+      text(g, W, px(y + rowH / 2 + 4), (r.pct === null ? '' : arrow(dir) + ' ') + fmtPercent(r.pct, true),
+        { 'class': 'val ' + dir, 'text-anchor': 'end' });
+    });
+    if (!rows.length) text(svg, W / 2, m.t + rowH / 2 + 4, 'No transactions in either period', { 'class': 'empty', 'text-anchor': 'middle' });
+    // The current bars use each method's colour; the legend's swatch stands for "current".
+    host.replaceChildren(svg);
+    host.dataset.width = String(W);
+  }
+
+  // ---- Page state, controls and URL.
+  function renderMeta() {
+    $('meta').textContent = 'Payment statistics \u00b7 today ' + (state.today ? longDay(state.today) : '\u2026') +
+      (state.timezone ? ' \u00b7 ' + state.timezone : '');
+  }
+  function readURL() {
+    var q = new URLSearchParams(location.search);
+    var t = q.get('type');
+    if (t === 'deposits' || t === 'withdrawals') state.type = t;
+    var mt = q.get('measure');
+    if (mt === 'count' || mt === 'amount') state.metric = mt;
+    if (q.get('from')) state.from = q.get('from');
+    if (q.get('to')) state.to = q.get('to');
+    if (q.get('day')) state.day = q.get('day');
+    var p = q.get('period');
+    if (p && /^\d{1,4}d$/.test(p)) state.period = p;
+  }
+  function writeURL() {
+    var q = new URLSearchParams();
+    q.set('from', state.from); q.set('to', state.to); q.set('day', state.day);
+    q.set('period', state.period); q.set('type', state.type); q.set('measure', state.metric);
+    try { history.replaceState(null, '', '?' + q.toString()); } catch (e) { /* file: or sandboxed */ }
+  }
+  function syncControls() {
+    $('from').value = state.from || '';
+    $('to').value = state.to || '';
+    $('day').value = state.day || '';
+    var sel = $('period');
+    if (!Array.prototype.some.call(sel.options, function (o) { return o.value === state.period; })) {
+      var o = document.createElement('option'); o.value = state.period; o.textContent = state.period.replace('d', ' days'); sel.appendChild(o);
+    }
+    sel.value = state.period;
+    document.querySelectorAll('.seg button[data-type]').forEach(function (b) { b.setAttribute('aria-pressed', String(b.dataset.type === state.type)); });
+    document.querySelectorAll('[data-metric]').forEach(function (b) { b.setAttribute('aria-pressed', String(b.dataset.metric === state.metric)); });
+  }
+  function bindControls() {
+    $('controls').addEventListener('submit', function (e) {
+      e.preventDefault();
+      state.from = $('from').value || state.from;
+      state.to = $('to').value || state.to;
+      rangeChanged();
+    });
+    document.querySelectorAll('.quick button').forEach(function (b) {
+      b.addEventListener('click', function () {
+        var n = Number(b.dataset.days);
+        state.to = state.today;
+        state.from = addDays(state.today, -(n - 1));
+        syncControls();
+        rangeChanged();
+      });
+    });
+    document.querySelectorAll('.seg button[data-type]').forEach(function (b) {
+      b.addEventListener('click', function () {
+        state.type = b.dataset.type;
+        syncControls(); writeURL();
+        renderDaily(); renderHourly(); renderCompareChart();
+      });
+    });
+    document.querySelectorAll('.seg button[data-metric]').forEach(function (b) {
+      b.addEventListener('click', function () {
+        state.metric = b.dataset.metric;
+        syncControls(); writeURL();
+        renderHourly();
+      });
+    });
+    $('day').addEventListener('change', function () {
+      if (!parseDay($('day').value)) return;
+      state.day = $('day').value;
+      state.selectedDay = state.day >= state.from && state.day <= state.to ? state.day : null;
+      writeURL();
+      renderDaily();
+      loadHourly();
+    });
+    $('period').addEventListener('change', function () {
+      state.period = $('period').value;
+      writeURL();
+      loadCompare();
+    });
+  }
+  function rangeChanged() {
+    if (parseDay(state.to) && parseDay(state.from) && (state.day < state.from || state.day > state.to)) {
+      state.day = state.to;
+      $('day').value = state.day;
+      loadHourly();
+    }
+    writeURL();
+    loadDaily();
+  }
+
+  // Charts follow their container's width (phone and desktop alike); text keeps its size.
+  function watchSizes() {
+    var charts = [['daily-chart', renderDaily], ['hourly-chart', renderHourly], ['compare-chart', renderCompareChart]];
+    var redraw = function () {
+      charts.forEach(function (c) {
+        var host = $(c[0]);
+        if (host.dataset.width && String(hostWidth(host)) !== host.dataset.width) c[1]();
+      });
+      checkOverflow();
+    };
+    if (window.ResizeObserver) {
+      var ro = new ResizeObserver(redraw);
+      charts.forEach(function (c) { ro.observe($(c[0])); });
+      ro.observe(document.documentElement);
+    }
+    window.addEventListener('resize', redraw);
+  }
+
+  function fail(message) {
+    $('banner').hidden = false;
+    $('banner').innerHTML = '<div class="msg error" role="alert"><strong>The dashboard could not start.</strong>' + esc(message) + '</div>';
+    ['daily', 'hourly', 'compare'].forEach(function (n) { setCard(n, 'error', message); });
+  }
+
+  function start() {
+    readURL();
+    bindControls();
+    watchSizes();
+    ['daily', 'hourly', 'compare'].forEach(function (n) { setCard(n, 'loading'); });
+    loadMethods();
+    getJSON('/api/v1/stats/compare?period=1d').then(function (c) {
+      state.today = c.current.endDate;
+      if (!state.to) state.to = state.today;
+      if (!state.from) state.from = parseDay(state.to) ? addDays(state.to, -13) : state.to;
+      if (!state.day) state.day = state.to;
+      renderMeta();
+      syncControls();
+      writeURL();
+      loadDaily();
+      loadHourly();
+      loadCompare();
+    }, function (e) {
+      fail('Could not ask the server for today\u2019s date: ' + e.message);
+    }).then(checkOverflow);
+  }
+
+  start();
+})();
+</script>
+</body>
+</html>
+"""#
+}

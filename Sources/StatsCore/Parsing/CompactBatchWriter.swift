@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The importer's compact queue item: many validated transactions in one list element, so one
+/// queue operation moves hundreds of rows. Text, so it stays readable in `redis-cli`:
+///
+///     TXB1 <scale> <source-id> <first-line> <created-unix-ms>\n
+///     <epoch-seconds>\t<d|w>\t<payment-method>\t<s|f|p>\t<amount-minor-units>\n …
+///
+/// Other producers push one JSON object per transaction instead (see ``JSONItem``).
+public struct CompactBatchWriter: Sendable {
+    public static let magic: [UInt8] = Array("TXB1 ".utf8)
+
+    public private(set) var buffer: [UInt8] = []
+    public private(set) var rows = 0
+
+    public init(scale: Int, source: String, firstLine: Int, reserve: Int = 32 * 1024) {
+        buffer.reserveCapacity(reserve)
+        buffer.append(contentsOf: "TXB1 \(scale) \(source) \(firstLine) \(Self.nowMs())\n".utf8)
+    }
+
+    static func nowMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
+    /// Creation time of a TXB1 item from its header (nil for other items).
+    public static func createdMs(_ item: [UInt8]) -> Int64? {
+        guard item.starts(with: magic), let end = item.prefix(200).firstIndex(of: 0x0A) else { return nil }
+        let parts = String(decoding: item[..<end], as: UTF8.self).split(separator: " ")
+        return parts.count >= 5 ? Int64(parts[4]) : nil
+    }
+
+    public mutating func append(epochSeconds: Int64, type: TransactionType, method: UnsafeRawBufferPointer,
+                                status: TransactionStatus, amountMinor: Int64) {
+        appendInteger(epochSeconds)
+        buffer.append(0x09)
+        buffer.append(type.code)
+        buffer.append(0x09)
+        buffer.append(contentsOf: method)
+        buffer.append(0x09)
+        buffer.append(status.code)
+        buffer.append(0x09)
+        appendInteger(amountMinor)
+        buffer.append(0x0A)
+        rows += 1
+    }
+
+    @inline(__always) private mutating func appendInteger(_ value: Int64) {
+        var v = value.magnitude
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[19 - n] = UInt8(truncatingIfNeeded: v % 10) &+ 0x30
+                v /= 10
+                n += 1
+            } while v > 0
+            buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - n)...]))
+        }
+    }
+}

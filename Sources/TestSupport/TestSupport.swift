@@ -1,0 +1,2 @@
+/// Shared by the tests and the benchmark.
+public enum TestSupport {}
