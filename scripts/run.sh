@@ -65,14 +65,17 @@ pending() {
     for _, w in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do n = n + redis.call('LLEN', '{TransactionQueue}:inflight:' .. w) end
     return n" 4 TransactionQueue '{TransactionQueue}:workers' '{TransactionQueue}:dirty' '{TransactionQueue}:dumping'
 }
-for _ in $(seq 600); do [ "$(pending)" = "0" ] && break; sleep 0.2; done
+settled=""
+for _ in $(seq 600); do [ "$(pending)" = "0" ] && { settled=1; break; }; sleep 0.2; done
+[ -n "$settled" ] || { echo "run: the fleet did not commit and dump everything within 2 minutes; logs in $STATE/" >&2; exit 1; }
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$API_PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 FROM=$(date -u -d "$TODAY - 9 days" +%F)
 echo
 echo "GET http://127.0.0.1:$API_PORT/stats?from_date=$FROM&to_date=$TODAY"
 echo "(days before $(date -u -d "$TODAY - ${TXSTATS_CUTOFF_DAYS:-7} days" +%F) come from MongoDB, the rest from Redis)"
-curl -s "http://127.0.0.1:$API_PORT/stats?from_date=$FROM&to_date=$TODAY"; echo
+curl -sf "http://127.0.0.1:$API_PORT/stats?from_date=$FROM&to_date=$TODAY" || { echo "run: GET /stats failed; logs in $STATE/" >&2; exit 1; }
+echo
 echo "Dead letters: $(redis-cli -p "$REDIS_PORT" llen '{TransactionQueue}:dead'); logs in $STATE/"
 if [ -z "${TXSTATS_NO_WAIT:-}" ]; then
   echo "The api is up at http://127.0.0.1:$API_PORT (try /openapi.json). Ctrl-C stops everything."

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what a fresh Debian machine with the Swift toolchain lacks. Idempotent: a second
-# run finds everything present and installs nothing.
+# Installs what a fresh Debian machine with the Swift toolchain lacks, for the main job and for
+# every test (the dashboard tests drive a headless Chromium). Both README commands call it;
+# CI installs nothing else. Idempotent: a second run finds everything present and installs
+# nothing.
 set -euo pipefail
 
 need_apt=()
@@ -9,6 +11,7 @@ command -v redis-cli >/dev/null || need_apt+=(redis-tools)
 command -v pkg-config >/dev/null || need_apt+=(pkg-config)
 command -v python3 >/dev/null || need_apt+=(python3 python3-pip)
 command -v curl >/dev/null || need_apt+=(curl)
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "${TXSTATS_TEST_CHROMIUM:-}" ] || need_apt+=(chromium)
 pkg-config --exists hiredis 2>/dev/null || need_apt+=(libhiredis-dev)
 pkg-config --exists libmongoc-1.0 2>/dev/null || need_apt+=(libmongoc-dev)
 pkg-config --exists libbson-1.0 2>/dev/null || need_apt+=(libbson-dev)

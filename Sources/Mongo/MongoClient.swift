@@ -16,6 +16,9 @@ import CMongoc
 /// pushed back before it returns, with every collection, cursor and bulk operation made from it
 /// destroyed first. `deinit` destroys the pool only when no other reference to `self` exists,
 /// so no call is in flight and every client has been pushed back.
+///
+/// Blocking: every call waits on the server. Run it on a dedicated thread or a thread pool,
+/// never on the cooperative pool or an event loop.
 public final class MongoClient: @unchecked Sendable {
     /// The database every method works on.
     public let database: String

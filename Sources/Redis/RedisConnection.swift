@@ -4,7 +4,7 @@ import Metrics
 /// One hiredis connection, owned by one thread or task at a time (it is deliberately not
 /// `Sendable`: a `redisContext` must never be used from two threads at once).
 ///
-/// Every command is blocking; callers run it on a dedicated thread (see ``BlockingWorker``),
+/// Every command is blocking; callers run it on a dedicated thread (`BlockingWorkerService`),
 /// never on the cooperative pool. After any I/O error the context is dropped and the next
 /// call reconnects: hiredis leaves a context unusable after a failed read (see PLATFORM-NOTES).
 public final class RedisConnection {

@@ -40,17 +40,3 @@ struct DumperCommand: AsyncParsableCommand {
         }
     }
 }
-
-struct DumperSettings: Sendable {
-    var core: CoreSettings
-    var history: HistorySettings
-    var interval: Double
-    var once: Bool
-}
-
-/// The dumper's own settings, declared once.
-enum DumperSetting {
-    static let interval = Setting<Double>.seconds(
-        flag: "interval", variable: "TXSTATS_DUMP_INTERVAL_SECONDS", default: 10, range: 0.05...86_400,
-        summary: "Seconds between passes")
-}

@@ -4,10 +4,6 @@ import Logging
 import Metrics
 import StatsCore
 
-struct ImportError: Error, CustomStringConvertible {
-    var description: String
-}
-
 /// One import of one source. Reads rows in constant memory, queues them in compact batches,
 /// dead-letters the bad ones, and moves the source's progress marker forward in the same
 /// atomic step as each batch, so a crash or Ctrl-C at any point can be resumed exactly.
@@ -202,7 +198,6 @@ final class ImportRun {
         rowsInBatch = 0
         queuedInBatch = 0
     }
-
 
     /// Retries transient Redis failures with backoff; the scripts are idempotent on retry.
     func withRetry<T>(_ body: () throws -> T) throws -> T {

@@ -15,16 +15,16 @@ public struct CSVHeader: Sendable {
         var positions: [String: Int] = [:]
         columns.reserveCapacity(record.fieldCount)
         for i in 0..<record.fieldCount {
-            let name = Self.trim(record.string(i))
+            let name = record.string(i).trimmingASCIISpaces
             columns.append(name)
             let key = name.lowercased()
             if positions[key] == nil { positions[key] = i }
         }
-        let wanted = Set((required + optional).map { Self.trim($0).lowercased() })
+        let wanted = Set((required + optional).map { $0.trimmingASCIISpaces.lowercased() })
         for key in wanted where columns.lazy.filter({ $0.lowercased() == key }).count > 1 {
             throw CSVError("header column \"\(key)\" appears more than once (columns found: \(columns.joined(separator: ", ")))")
         }
-        let missing = required.filter { positions[Self.trim($0).lowercased()] == nil }
+        let missing = required.filter { positions[$0.trimmingASCIISpaces.lowercased()] == nil }
         if !missing.isEmpty {
             let found = columns.isEmpty ? "none" : columns.joined(separator: ", ")
             let noun = missing.count == 1 ? "column" : "columns"
@@ -37,16 +37,9 @@ public struct CSVHeader: Sendable {
 
     /// Position of the column called `name` (any case), or nil if the header has no such column.
     public func index(of name: String) -> Int? {
-        positions[Self.trim(name).lowercased()]
+        positions[name.trimmingASCIISpaces.lowercased()]
     }
 
     /// Number of columns in the header.
     public var count: Int { columns.count }
-
-    private static func trim(_ s: String) -> String {
-        var sub = Substring(s)
-        while let c = sub.first, c == " " || c == "\t" { sub.removeFirst() }
-        while let c = sub.last, c == " " || c == "\t" { sub.removeLast() }
-        return String(sub)
-    }
 }

@@ -2,11 +2,9 @@
 import Glibc
 #endif
 
-/// Normalises payment-method names (trimmed, lower case) and gives each a small index, so the
+/// Normalises payment-method names (``PaymentMethodName``) and gives each a small index, so the
 /// hot path compares a few bytes instead of allocating a String per row.
 public struct MethodTable: Sendable {
-    public static let maxLength = 64
-
     public private(set) var names: [String] = []
     private var rawKeys: [[UInt8]] = []       // as seen in input, trimmed (before lower-casing)
     private var rawIndex: [[UInt8]: Int] = [:] // fallback once there are many spellings
@@ -33,15 +31,11 @@ public struct MethodTable: Sendable {
     private var rawSlot: [Int] = []
 
     private mutating func insert(_ raw: UnsafeRawBufferPointer) -> Result<Int, RejectReason> {
-        let text = String(decoding: raw, as: UTF8.self)
-        if raw.isEmpty { return .failure(.badMethod("payment_method is empty")) }
-        if raw.count > Self.maxLength {
-            return .failure(.badMethod("payment_method is longer than \(Self.maxLength) bytes"))
+        let name: String
+        switch PaymentMethodName.normalize(trimmed: raw) {
+        case .success(let n): name = n
+        case .failure(let reason): return .failure(reason)
         }
-        if raw.contains(where: { $0 < 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "|") }) {
-            return .failure(.badMethod("payment_method \"\(text.escapedForMessage)\" contains a control character or '|'"))
-        }
-        let name = text.lowercased()
         let slot: Int
         if let existing = byName[name] {
             slot = existing

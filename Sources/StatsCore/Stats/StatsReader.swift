@@ -11,6 +11,9 @@ import Redis
 /// Redis is read first, in one MULTI; then MongoDB; then the archive epoch again. The dumper
 /// bumps the epoch whenever it moves a delta into the outbox, the only step that could make
 /// the two reads overlap, so a changed epoch means "read again".
+///
+/// Blocking: every read waits on hiredis and libmongoc. The api reaches it only through its
+/// async facade (`StatsStore`, on a thread pool of its own).
 public final class StatsReader: Sendable {
     public enum View: Sendable {
         /// payment method -> amount of successful transactions

@@ -1,4 +1,5 @@
 import Redis
+import StatsCore
 import ArgumentParser
 import Configuration
 
@@ -80,7 +81,7 @@ extension Setting where Value == Int {
             flag: flag, variable: variable, default: defaultValue, defaultText: defaultText ?? "\(defaultValue)",
             summary: summary, expectation: "a whole number in \(range.lowerBound)...\(range.upperBound)"
         ) {
-            guard let v = Int($0.trimmingSpaces), range.contains(v) else { return nil }
+            guard let v = Int($0.trimmingASCIISpaces), range.contains(v) else { return nil }
             return v
         }
     }
@@ -95,7 +96,7 @@ extension Setting where Value == Double {
             flag: flag, variable: variable, default: defaultValue, defaultText: "\(defaultValue.formattedSetting)",
             summary: summary, expectation: "seconds in \(range.lowerBound.formattedSetting)...\(range.upperBound.formattedSetting)"
         ) {
-            guard let v = Double($0.trimmingSpaces), v.isFinite, range.contains(v) else { return nil }
+            guard let v = Double($0.trimmingASCIISpaces), v.isFinite, range.contains(v) else { return nil }
             return v
         }
     }
@@ -111,7 +112,7 @@ extension Setting where Value == String {
             flag: flag, variable: variable, default: defaultValue, defaultText: defaultText ?? defaultValue,
             summary: summary, expectation: expectation
         ) {
-            let t = $0.trimmingSpaces
+            let t = $0.trimmingASCIISpaces
             let forbidden: Set<Character> = [" ", "\t", "{", "}", "\n", "\r"]
             return t.isEmpty || t.contains(where: forbidden.contains) ? nil : t
         }
@@ -122,15 +123,5 @@ extension Double {
     /// `15` rather than `15.0` in help and messages.
     fileprivate var formattedSetting: String {
         self == rounded() && abs(self) < 1e15 ? String(Int64(self)) : String(self)
-    }
-}
-
-extension String {
-    /// Without leading and trailing ASCII spaces and tabs: how setting values are read.
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
     }
 }

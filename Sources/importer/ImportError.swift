@@ -1,0 +1,3 @@
+struct ImportError: Error, CustomStringConvertible {
+    var description: String
+}
