@@ -60,7 +60,12 @@ struct ViewQuery {
             guard let status = TransactionStatus(text: s) else { throw ApiError.badRequest("status must be success, failed or pending; got \(JSONText.quote(String(s.prefix(20))))") }
             f.status = status
         }
-        if let m = optionalString("method") { f.method = m.trimmingCharacters(in: .whitespaces).lowercased() }
+        if let m = optionalString("method") {
+            switch PaymentMethodName.normalize(m) {
+            case .success(let name): f.method = name
+            case .failure(let reason): throw ApiError.badRequest("method: \(reason.message)")
+            }
+        }
         return f
     }
 }

@@ -55,7 +55,9 @@ extension StatsApp {
         }
         v1.get("provider/:id") { request, context in
             let q = query(request), n = try q.days(default: 7), filter = try q.filter()
-            let id = (context.parameters.get("id") ?? "").lowercased()
+            let raw = context.parameters.get("id") ?? ""
+            // Same normalisation as at ingestion; a name that could never be stored is unknown.
+            let id = (try? PaymentMethodName.normalize(raw).get()) ?? raw
             return try await cachedView(request) { reader in
                 guard try reader.methods().contains(id) else { throw ApiError.notFound("unknown payment method \(JSONText.quote(id))") }
                 let (from, to) = lastDays(n)
