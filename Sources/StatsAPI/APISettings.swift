@@ -40,7 +40,15 @@ public enum APISetting {
         summary: "Longest range a request may ask for, in days")
 
     /// Tokens come from the environment only, never from flags (they would show in `ps`).
-    public static func token(_ variable: String, environment: [String: String] = ProcessEnvironment.current) -> String? {
-        environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+    public static let adminToken = token("TXSTATS_ADMIN_TOKEN", "Bearer token of the admin routes; without one they do not exist")
+    public static let readToken = token("TXSTATS_READ_TOKEN", "Bearer token the read routes require, if set")
+
+    private static func token(_ variable: String, _ summary: String) -> Setting<String?> {
+        Setting(
+            flag: nil, variable: variable, default: nil, defaultText: "unset", summary: summary,
+            expectation: "a token of printable ASCII without spaces", isSecret: true
+        ) { text in
+            text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } ? text : nil
+        }
     }
 }

@@ -34,7 +34,7 @@ final class AggregatorWorker {
         self.redis = RedisConnection(url: settings.core.redisURL)
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
         self.parser = TransactionParser(calendar: calendar, scale: settings.core.amountScale)
-        self.alerts = AlertWebhook(worker: "aggregator", logger: logger)
+        self.alerts = try AlertWebhook(worker: "aggregator", logger: logger)
     }
 
     func run() throws {

@@ -31,8 +31,8 @@ struct ApiCommand: AsyncParsableCommand {
                 host: try APISetting.host.resolve(flag: host),
                 port: try APISetting.port.resolve(flag: port),
                 maxRangeDays: try APISetting.maxRangeDays.resolve(flag: maxRangeDays),
-                adminToken: APISetting.token("TXSTATS_ADMIN_TOKEN"),
-                readToken: APISetting.token("TXSTATS_READ_TOKEN"))
+                adminToken: try APISetting.adminToken.resolve(flag: nil),
+                readToken: try APISetting.readToken.resolve(flag: nil))
             let logger = Logger(label: "txstats.api")
             let app = try buildApplication(settings: settings, logger: logger)
             logger.info(

@@ -34,7 +34,7 @@ final class DumperWorker {
         self.redis = RedisConnection(url: settings.core.redisURL)
         self.mongo = try MongoClient(uri: settings.history.mongoURI, database: settings.history.database, appName: "txstats-dumper")
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
-        self.alerts = AlertWebhook(worker: "dumper", logger: logger)
+        self.alerts = try AlertWebhook(worker: "dumper", logger: logger)
     }
 
     func run() throws {

@@ -12,10 +12,9 @@ enum ImportSetting {
 
     /// `--source-id` has no variable: a source is named per run.
     static func sourceId(_ text: String) throws -> String {
-        let forbidden: Set<Character> = [" ", "\t", "{", "}", "\n", "\r"]
-        guard !text.isEmpty, !text.contains(where: forbidden.contains) else {
+        guard let name = Setting<String>.plainName(text) else {
             throw ConfigError(setting: "--source-id", problem: "\"\(text)\" is not a non-empty name without spaces or braces")
         }
-        return text
+        return name
     }
 }

@@ -13,7 +13,8 @@ import Configuration
 /// `txstats.batch.rows` to `TXSTATS_BATCH_ROWS`), then the default applies. An empty variable
 /// counts as unset. A value that does not parse names the setting and where it came from.
 public struct Setting<Value: Sendable>: Sendable {
-    public let flag: String
+    /// nil for settings read from the environment only (secrets, operations knobs).
+    public let flag: String?
     public let variable: String
     public let defaultValue: Value
     /// The default as the help shows it.
@@ -26,7 +27,7 @@ public struct Setting<Value: Sendable>: Sendable {
     let parse: @Sendable (String) -> Value?
 
     public init(
-        flag: String, variable: String, default defaultValue: Value, defaultText: String,
+        flag: String?, variable: String, default defaultValue: Value, defaultText: String,
         summary: String, expectation: String, isSecret: Bool = false,
         parse: @escaping @Sendable (String) -> Value?
     ) {
@@ -41,9 +42,10 @@ public struct Setting<Value: Sendable>: Sendable {
     }
 
     /// How error messages name the setting.
-    public var name: String { "\(variable) (--\(flag))" }
+    public var name: String { flag.map { "\(variable) (--\($0))" } ?? variable }
 
-    public var argumentName: NameSpecification { .customLong(flag) }
+    /// The flag's name for `@Option(name:)`; only settings that have a flag are bound.
+    public var argumentName: NameSpecification { .customLong(flag ?? variable.lowercased()) }
 
     public var help: ArgumentHelp { ArgumentHelp("\(summary) (env \(variable), default \(defaultText)).") }
 
@@ -63,7 +65,7 @@ public struct Setting<Value: Sendable>: Sendable {
         ])
         guard let raw = reader.string(forKey: key, isSecret: isSecret) else { return defaultValue }
         guard let value = parse(raw) else {
-            let source = flagValue != nil ? "--\(flag)" : variable
+            let source = flagValue != nil ? "--\(flag ?? variable)" : variable
             let shown = isSecret ? "(secret)" : "\"\(LogRedaction.redact(raw))\""
             throw ConfigError(setting: name, problem: "\(source) is \(shown); expected \(expectation)")
         }
@@ -74,7 +76,7 @@ public struct Setting<Value: Sendable>: Sendable {
 extension Setting where Value == Int {
     /// A whole number within `range`.
     public static func integer(
-        flag: String, variable: String, default defaultValue: Int, range: ClosedRange<Int>, summary: String,
+        flag: String?, variable: String, default defaultValue: Int, range: ClosedRange<Int>, summary: String,
         defaultText: String? = nil
     ) -> Self {
         Setting(
@@ -90,7 +92,7 @@ extension Setting where Value == Int {
 extension Setting where Value == Double {
     /// A number of seconds within `range`.
     public static func seconds(
-        flag: String, variable: String, default defaultValue: Double, range: ClosedRange<Double>, summary: String
+        flag: String?, variable: String, default defaultValue: Double, range: ClosedRange<Double>, summary: String
     ) -> Self {
         Setting(
             flag: flag, variable: variable, default: defaultValue, defaultText: "\(defaultValue.formattedSetting)",
@@ -105,17 +107,20 @@ extension Setting where Value == Double {
 extension Setting where Value == String {
     /// A non-empty name without spaces or braces (queue names, worker ids, zones).
     public static func name(
-        flag: String, variable: String, default defaultValue: String, summary: String,
+        flag: String?, variable: String, default defaultValue: String, summary: String,
         expectation: String = "a non-empty name without spaces or braces", defaultText: String? = nil
     ) -> Self {
         Setting(
             flag: flag, variable: variable, default: defaultValue, defaultText: defaultText ?? defaultValue,
             summary: summary, expectation: expectation
-        ) {
-            let t = $0.trimmingASCIISpaces
-            let forbidden: Set<Character> = [" ", "\t", "{", "}", "\n", "\r"]
-            return t.isEmpty || t.contains(where: forbidden.contains) ? nil : t
-        }
+        ) { plainName($0) }
+    }
+
+    /// A name usable in a key or a hash tag: trimmed, non-empty, no spaces or braces.
+    public static func plainName(_ text: String) -> String? {
+        let t = text.trimmingASCIISpaces
+        let forbidden: Set<Character> = [" ", "\t", "{", "}", "\n", "\r"]
+        return t.isEmpty || t.contains(where: forbidden.contains) ? nil : t
     }
 }
 

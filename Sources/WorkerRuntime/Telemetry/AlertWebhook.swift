@@ -26,14 +26,15 @@ public final class AlertWebhook: Sendable {
     public let queueAgeThreshold: Double
     public let failureThreshold: Int
 
-    public init(worker: String, logger: Logger, environment: [String: String] = ProcessEnvironment.current) {
-        url = environment["TXSTATS_ALERT_WEBHOOK_URL"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
+    /// Thresholds from the environment (``AlertSetting``); an invalid one stops the worker.
+    public init(worker: String, logger: Logger, environment: [String: String] = ProcessEnvironment.current) throws {
+        url = try AlertSetting.url.resolve(flag: nil, environment: environment)
         self.worker = worker
         instance = ProcessInstance.name
-        interval = .seconds(environment["TXSTATS_ALERT_INTERVAL_SECONDS"].flatMap(Double.init) ?? 300)
-        deadLetterThreshold = environment["TXSTATS_ALERT_DEAD_LETTERS"].flatMap(Int.init) ?? 1000
-        queueAgeThreshold = environment["TXSTATS_ALERT_QUEUE_AGE_SECONDS"].flatMap(Double.init) ?? 300
-        failureThreshold = environment["TXSTATS_ALERT_FAILURES"].flatMap(Int.init) ?? 5
+        interval = .milliseconds(Int(try AlertSetting.interval.resolve(flag: nil, environment: environment) * 1000))
+        deadLetterThreshold = try AlertSetting.deadLetters.resolve(flag: nil, environment: environment)
+        queueAgeThreshold = try AlertSetting.queueAge.resolve(flag: nil, environment: environment)
+        failureThreshold = try AlertSetting.failures.resolve(flag: nil, environment: environment)
         self.logger = logger
     }
 
