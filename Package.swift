@@ -34,7 +34,11 @@ let package = Package(
         // Store clients: the only places hiredis and libmongoc are called. No domain.
         .target(
             name: "Redis",
-            dependencies: ["CHiredis", .product(name: "Metrics", package: "swift-metrics")]
+            dependencies: [
+                "CHiredis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         .target(
             name: "Mongo",

@@ -7,6 +7,8 @@ public enum MongoURI {
     /// Used when the URI sets no `serverSelectionTimeoutMS`: a down server fails an operation
     /// in seconds instead of libmongoc's 30 s.
     public static let defaultServerSelectionTimeoutMS: Int32 = 3_000
+    /// How long a majority-journaled write may wait for its acknowledgement (the default write concern).
+    public static let defaultWriteTimeoutMS: Int32 = 10_000
     /// Used when the URI sets no `connectTimeoutMS` (libmongoc's default is 10 s).
     public static let defaultConnectTimeoutMS: Int32 = 2_000
 
@@ -33,6 +35,19 @@ public enum MongoURI {
         }
         if !mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS) {
             _ = mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS, defaultConnectTimeoutMS)
+        }
+        // Durable before acknowledged: the dumper deletes from Redis what MongoDB acknowledged,
+        // so unless the URI names its own write concern (`w=`, `journal=`, `wtimeoutMS=`),
+        // writes wait for a majority and the journal. A w:1 acknowledgement can precede the
+        // journal flush (~100 ms on mongod), and a crash in that window would lose the day.
+        if !mongoc_uri_has_option(uri, MONGOC_URI_W) && !mongoc_uri_has_option(uri, MONGOC_URI_JOURNAL)
+            && !mongoc_uri_has_option(uri, MONGOC_URI_WTIMEOUTMS)
+        {
+            let concern = mongoc_write_concern_new()
+            mongoc_write_concern_set_wmajority(concern, defaultWriteTimeoutMS)
+            mongoc_write_concern_set_journal(concern, true)
+            mongoc_uri_set_write_concern(uri, concern)
+            mongoc_write_concern_destroy(concern)
         }
         if mongoc_uri_get_appname(uri) == nil && !appName.isEmpty {
             guard !appName.utf8.contains(0), mongoc_uri_set_appname(uri, appName) else {

@@ -1,4 +1,5 @@
 import CHiredis
+import Logging
 import Metrics
 
 /// One hiredis connection, owned by one thread or task at a time (it is deliberately not
@@ -15,6 +16,11 @@ public final class RedisConnection {
     private var context: UnsafeMutablePointer<redisContext>?
     private var scriptSHAs: [String: String] = [:]
     private var connectedBefore = false
+    /// When the connection was lost, until the next successful connect (for the "reconnected" line).
+    private var lostAt: ContinuousClock.Instant?
+    private var failedAttempts = 0
+    /// Where "lost" and "reconnected" are logged; the workers set their own.
+    public var logger = Logger(label: "txstats.redis")
 
     public init(url: RedisURL, connectTimeout: Duration = .seconds(2), socketTimeout: Duration = .seconds(15)) {
         self.url = url
@@ -41,9 +47,17 @@ public final class RedisConnection {
         if ctx.pointee.err != 0 {
             let message = Self.errorString(ctx)
             redisFree(ctx)
+            if lostAt == nil && connectedBefore { lostAt = .now }
+            failedAttempts += 1
             throw .connection("connect to \(url.host):\(url.port) failed: \(message)")
         }
-        if connectedBefore { Counter(label: "txstats_redis_reconnects_total").increment() }
+        if connectedBefore {
+            Counter(label: "txstats_redis_reconnects_total").increment()
+            let down = lostAt.map { ContinuousClock.now - $0 } ?? .zero
+            logger.notice("Redis reconnected", metadata: ["redis": "\(url)", "down_for": "\(down)", "failed_attempts": "\(failedAttempts)"])
+        }
+        lostAt = nil
+        failedAttempts = 0
         connectedBefore = true
         redisSetTimeout(ctx, Self.timeval(socketTimeout))
         _ = redisEnableKeepAlive(ctx)
@@ -172,6 +186,7 @@ public final class RedisConnection {
     private func dropConnection(_ ctx: UnsafeMutablePointer<redisContext>, while doing: String) -> RedisError {
         let message = Self.errorString(ctx)
         close()
+        if lostAt == nil { lostAt = .now }
         return .connection("\(url.host):\(url.port) \(doing): \(message.isEmpty ? "connection lost" : message)")
     }
 

@@ -32,6 +32,7 @@ final class AggregatorWorker {
         self.logger[metadataKey: "worker"] = "\(settings.workerId)"
         self.stop = stop
         self.redis = RedisConnection(url: settings.core.redisURL)
+        self.redis.logger = logger
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
         self.parser = TransactionParser(calendar: calendar, scale: settings.core.amountScale)
         self.alerts = try AlertWebhook(worker: "aggregator", logger: logger)
@@ -49,6 +50,8 @@ final class AggregatorWorker {
                     try waitUntilIdentityIsFree()
                     preparedIdentity = true
                 }
+                // Own the in-flight list (heartbeat and ownership) before anything is taken into it.
+                try heartbeatIfDue(force: true, now: true)
                 try recoverInflight()
                 backoff.reset()
                 try loop()
@@ -68,11 +71,13 @@ final class AggregatorWorker {
                 blockingSleep(delay, stop: stop)
             }
         }
-        // A clean exit leaves no heartbeat behind, so a restart with the same id need not wait.
-        if let _ = try? redis.run("ZREM", keys.workers, settings.workerId) {}
+        release()
         logger.info("aggregator stopped", metadata: ["items": "\(totals.items)", "rows": "\(totals.rows)",
                                                      "dead_letters": "\(totals.dead)", "commits": "\(totals.commits)"])
     }
+
+    /// What every commit re-checks: the queue's settings key and this worker's values.
+    var meta: (key: String, amountScale: Int, timeZone: String) { (keys.meta, settings.core.amountScale, settings.core.timeZone) }
 
     /// Every worker of a queue must bucket and scale alike, or totals would mix units.
     func agreeOnSettings() throws {
@@ -109,7 +114,7 @@ final class AggregatorWorker {
         logger.info("finishing in-flight items left from before", metadata: ["items": "\(items.count)"])
         process(items)
         let prepared = batch.commitArguments(keys: keys, worker: settings.workerId, methods: parser.methods.names)
-        let command = try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: items.count, items: items.count)
+        let command = try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
         let applied = try redis.send(command).check().int
         noteCommit(applied: applied == 1, items: items.count)
         batch.reset()
@@ -172,7 +177,7 @@ final class AggregatorWorker {
             }
             metrics.inflight.record(inflightCount)
             if let prepared {
-                pending = (try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: inflightCount, items: readyCount), readyCount)
+                pending = (try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: inflightCount, items: readyCount, meta: meta), readyCount)
             }
             if pending == nil && ready.isEmpty {
                 try heartbeatIfDue(force: true)
@@ -211,21 +216,36 @@ final class AggregatorWorker {
         }
     }
 
-    func heartbeatIfDue(force: Bool) throws {
+    func heartbeatIfDue(force: Bool, now: Bool = false) throws {
         let interval = Duration.milliseconds(settings.heartbeatTimeoutMs / 4)
-        guard force || ContinuousClock.now - lastHeartbeat >= interval else { return }
-        guard ContinuousClock.now - lastHeartbeat >= min(interval, .milliseconds(200)) else { return }
+        guard now || force || ContinuousClock.now - lastHeartbeat >= interval else { return }
+        guard now || ContinuousClock.now - lastHeartbeat >= min(interval, .milliseconds(200)) else { return }
         lastHeartbeat = ContinuousClock.now
         try sampleQueue()
-        let stale = try redis.evalScript(Scripts.heartbeat, keys: [keys.workers],
+        let stale = try redis.evalScript(Scripts.heartbeat, keys: [keys.workers, keys.inflightOwners],
                                          args: RedisCommand([settings.workerId, String(settings.heartbeatTimeoutMs)])).check().array ?? []
         for w in stale.compactMap(\.text) where w != settings.workerId {
-            let moved = try redis.evalScript(Scripts.reclaim, keys: [keys.inflight(worker: w), keys.queue, keys.workers],
+            let moved = try redis.evalScript(Scripts.reclaim, keys: [keys.inflight(worker: w), keys.queue, keys.workers, keys.inflightOwners],
                                              args: RedisCommand([w, String(settings.heartbeatTimeoutMs)])).check().int ?? 0
-            if moved >= 0 {
+            if moved > 0 {
                 totals.reclaimed += Int(moved)
                 logger.warning("took over the in-flight items of a dead worker", metadata: ["dead_worker": "\(w)", "items": "\(moved)"])
             }
+        }
+    }
+
+    /// A clean exit hands back whatever is still in flight and then drops the heartbeat, in one
+    /// script: a restart with the same id need not wait, and nothing is left without an owner.
+    /// If Redis cannot be reached now, the heartbeat stays and goes stale, and a live worker (or
+    /// this one restarted) reclaims the list.
+    func release() {
+        do {
+            let moved = try redis.evalScript(Scripts.release, keys: [inflight, keys.queue, keys.workers, keys.inflightOwners],
+                                             args: RedisCommand([settings.workerId])).check().int ?? 0
+            if moved > 0 { logger.notice("handed uncommitted in-flight items back to the queue", metadata: ["items": "\(moved)"]) }
+        } catch {
+            logger.warning("could not hand back in-flight items; they stay owned by this worker id and are reclaimed after the heartbeat timeout",
+                           metadata: ["error": "\(error)"])
         }
     }
 
@@ -250,13 +270,13 @@ final class AggregatorWorker {
         }
     }
 
-    /// True when the queue and every registered worker's in-flight list are empty, read in one
-    /// MULTI/EXEC so that no item can move between the reads unseen.
+    /// True when the queue and the in-flight list of every owner (live, dead or orphaned) are
+    /// empty, read in one MULTI/EXEC so that no item can move between the reads unseen.
     func everythingDrained() throws -> Bool {
-        let workers = (try redis.run("ZRANGE", keys.workers, "0", "-1").check().array ?? []).compactMap(\.text)
+        let workers = (try redis.run("SMEMBERS", keys.inflightOwners).check().array ?? []).compactMap(\.text)
         var commands = [RedisCommand("MULTI"), RedisCommand(["LLEN", keys.queue])]
         for w in workers { commands.append(RedisCommand(["LLEN", keys.inflight(worker: w)])) }
-        commands.append(RedisCommand(["ZCARD", keys.workers]))
+        commands.append(RedisCommand(["SCARD", keys.inflightOwners]))
         commands.append(RedisCommand("EXEC"))
         let replies = try redis.pipeline(commands)
         guard let results = try replies.last!.check().array, results.count == workers.count + 2 else { return false }

@@ -19,6 +19,9 @@ struct DumperCommand: AsyncParsableCommand {
     @Option(name: DumperSetting.interval.argumentName, help: DumperSetting.interval.help)
     var interval: String?
 
+    @Option(name: DumperSetting.dumperId.argumentName, help: DumperSetting.dumperId.help)
+    var dumperId: String?
+
     @Flag(help: "Run one pass, then exit (cron, tests, the demo).")
     var once = false
 
@@ -30,6 +33,7 @@ struct DumperCommand: AsyncParsableCommand {
                 core: try core.resolve(),
                 history: try history.resolve(),
                 interval: try DumperSetting.interval.resolve(flag: interval),
+                dumperId: try DumperSetting.dumperId.resolve(flag: dumperId),
                 once: once)
             let logger = Logger(label: "txstats.dumper")
             let service = BlockingWorkerService(name: "dumper", logger: logger) { stop in

@@ -19,7 +19,7 @@ final class DumperWorker {
     let redis: RedisConnection
     let mongo: MongoClient
     var calendar: BusinessCalendar
-    let owner = ProcessInstance.name
+    var owner: String { settings.dumperId }
     var holdsLease = false
     var schemaReady = false
     let alerts: AlertWebhook
@@ -32,6 +32,7 @@ final class DumperWorker {
         self.logger = logger
         self.stop = stop
         self.redis = RedisConnection(url: settings.core.redisURL)
+        self.redis.logger = logger
         self.mongo = try MongoClient(uri: settings.history.mongoURI, database: settings.history.database, appName: "txstats-dumper")
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
         self.alerts = try AlertWebhook(worker: "dumper", logger: logger)
@@ -129,6 +130,9 @@ final class DumperWorker {
             while i + 1 < claimed.count {
                 if let m = claimed[i].text, let (day, type) = Self.parseMember(m) {
                     if claimed[i + 1].int == 1 { late.append((m, day, type)) } else { full.append((m, day, type)) }
+                } else if let m = claimed[i].text {
+                    try redis.run("SMOVE", keys.dumping, keys.unarchivable, m).check()
+                    logger.error("a changed day has a name the dumper cannot read; set aside", metadata: ["member": "\(m)", "set": "\(keys.unarchivable)"])
                 }
                 i += 2
             }

@@ -38,6 +38,7 @@ final class ImportRun {
         self.logger = logger
         self.stop = stop
         self.redis = RedisConnection(url: settings.core.redisURL)
+        self.redis.logger = logger
         self.parser = TransactionParser(calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
                                         scale: settings.core.amountScale)
         self.summary = ImportSummary(file: settings.file)
@@ -184,7 +185,7 @@ final class ImportRun {
         for item in items { args.append(bytes: item) }
         for d in dead { args.append(d) }
         let reply = try withRetry { try self.redis.evalScript(Scripts.importBatch, keys: [self.keys.queue, self.keys.imports, self.keys.deadLetter], args: args) }
-        if case .error(let m) = reply { throw ImportError(description: "import batch refused by Redis: \(m)") }
+        if case .error(let m) = reply { throw conflict(m, expected: previous) }
         summary.queued += queuedNow
         Counter(label: "txstats_import_rows_queued_total").increment(by: queuedNow)
         Counter(label: "txstats_import_rows_read_total").increment(by: rowsInBatch)
@@ -197,6 +198,29 @@ final class ImportRun {
         dead.removeAll(keepingCapacity: true)
         rowsInBatch = 0
         queuedInBatch = 0
+    }
+
+    /// Why Redis refused a batch, in words an operator can act on. The marker moves only in
+    /// the script that pushes its batch, so marker and queue always agree with each other: a
+    /// marker that went backwards (or vanished) means Redis lost its latest writes, and the same
+    /// command run again resumes exactly where Redis now stands.
+    func conflict(_ message: String, expected: ImportMarker?) -> ImportError {
+        let now = message.split(separator: "\"", omittingEmptySubsequences: false).dropFirst().first.map(String.init) ?? ""
+        let current = ImportMarker(parsing: now)
+        let expectedLine = expected?.line ?? 0
+        if now.isEmpty || (current.map { $0.generation == (expected?.generation ?? 0) && $0.line < expectedLine } ?? false) {
+            let at = current.map { "line \($0.line)" } ?? "nothing (the marker is gone)"
+            return ImportError(description: """
+                the import progress of source \(sourceId) moved backwards, from line \(expectedLine) to \(at): Redis lost its \
+                latest writes (a restart without persistence, or an AOF everysec rollback). The queue lost the same batches, \
+                since each batch and its marker are written in one step. Run the same command again: it resumes from where Redis \
+                now stands and queues the lost rows once.
+                """)
+        }
+        return ImportError(description: """
+            the import progress of source \(sourceId) moved ahead to \(now) while this importer held line \(expectedLine): \
+            another importer is importing the same source. Let one of them finish; run this one again afterwards to resume.
+            """)
     }
 
     /// Retries transient Redis failures with backoff; the scripts are idempotent on retry.

@@ -28,7 +28,7 @@ struct KeyLayoutTests {
     @Test("every key one atomic step touches hashes to the same cluster slot as the queue")
     func sameSlot() {
         let all = [keys.queue, keys.deadLetter, keys.imports, keys.workers, keys.dirty, keys.days, keys.methods,
-                   keys.version, keys.meta, keys.inflight(worker: "a"), keys.totals(day, .deposit),
+                   keys.version, keys.meta, keys.inflight(worker: "a"), keys.inflightOwners, keys.unarchivable, keys.totals(day, .deposit),
                    keys.status(day, .withdrawal), keys.hourly(day, .deposit)]
         #expect(Set(all.map(hashTag)) == ["TransactionQueue"])
         let other = KeyLayout(queue: "TransactionQueue.2")

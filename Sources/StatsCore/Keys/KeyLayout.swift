@@ -22,6 +22,10 @@ public struct KeyLayout: Sendable, Hashable {
     public var imports: String { "\(tag):imports" }
     /// Sorted set: aggregator worker id -> last heartbeat (ms, Redis server clock).
     public var workers: String { "\(tag):workers" }
+    /// Set of worker ids that may own an in-flight list: joined before a worker takes anything,
+    /// left only in the same script that empties its list. A member without a heartbeat is an
+    /// orphan that live workers reclaim, so no in-flight list is ever left without an owner.
+    public var inflightOwners: String { "\(tag):inflight-owners" }
     /// Set of `YYYY-MM-DD:deposits|withdrawals` changed since the dumper last copied them.
     public var dirty: String { "\(tag):dirty" }
     /// Sorted set of days holding aggregates: member `YYYY-MM-DD`, score days since 1970-01-01.
@@ -36,6 +40,9 @@ public struct KeyLayout: Sendable, Hashable {
     /// Members of ``dirty`` a dumper has claimed and not yet written to MongoDB (back to dirty
     /// if the dumper dies).
     public var dumping: String { "\(tag):dumping" }
+    /// Day/type members whose name the dumper cannot read (written by an older version or by
+    /// hand): set aside here, with an error logged, instead of blocking every pass.
+    public var unarchivable: String { "\(tag):unarchivable" }
     /// Set of days moved to MongoDB by retention: their Redis hashes, if any, hold only late
     /// transactions that arrived afterwards (deltas to add, never to replace with).
     public var archived: String { "\(tag):archived" }

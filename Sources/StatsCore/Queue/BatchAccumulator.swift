@@ -49,8 +49,9 @@ public struct BatchAccumulator: Sendable {
         rows += 1
     }
 
-    /// The KEYS and ARGV of ``Scripts/commit`` for this batch, ARGV without its first three
-    /// (worker, in-flight length, item count), which ``commitCommand`` adds when it is sent.
+    /// The KEYS and ARGV of ``Scripts/commit`` for this batch: KEYS without the meta key, ARGV
+    /// without its first five (worker, in-flight length, item count, amount scale, time zone),
+    /// which ``Redis/RedisConnection/commitCommand(_:worker:inflightLength:items:meta:)`` adds.
     public func commitArguments(keys layout: KeyLayout, worker: String, methods: [String]) -> (keys: [String], args: RedisCommand) {
         // Group cells by (day, type) and fold the hour level into day-level fields.
         struct DayType: Hashable { var day: CivilDay; var type: TransactionType }

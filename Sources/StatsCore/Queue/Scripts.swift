@@ -21,22 +21,36 @@ public enum Scripts {
     /// took them over, or this commit already ran before a lost reply), it changes nothing and
     /// returns 0, so no batch is ever counted twice.
     ///
-    /// KEYS: inflight, workers, dirty, days, methods, version, deadLetter, then the hashes.
-    /// ARGV: worker, in-flight length, batch item count, dead count, dead entries…, for each
+    /// The queue's settings (`{Q}:meta`: amount scale, time zone) are checked in the same step:
+    /// if Redis lost them and a worker with other settings claimed the queue since, the commit
+    /// is refused with a `CONFIG` error instead of mixing units; if they are missing, this
+    /// commit records them again.
+    ///
+    /// KEYS: inflight, workers, dirty, days, methods, version, deadLetter, meta, then the hashes.
+    /// ARGV: worker, in-flight length, batch item count, amount scale, time zone, dead count,
+    ///       dead entries…, for each
     ///       hash: field count then field/delta pairs…, day count then (score, day) pairs…,
     ///       dirty count then members…, method count then methods….
     public static let commit = RedisScript(name: "commit", source: """
     local len = tonumber(ARGV[2])
     if redis.call('LLEN', KEYS[1]) ~= len then return 0 end
+    local scale = redis.call('HGET', KEYS[8], 'amount_scale')
+    local zone = redis.call('HGET', KEYS[8], 'timezone')
+    if (scale and scale ~= ARGV[4]) or (zone and zone ~= ARGV[5]) then
+      return redis.error_reply('CONFIG this queue is now kept with amount_scale=' .. tostring(scale) .. ' timezone=' .. tostring(zone) ..
+        '; this worker has amount_scale=' .. ARGV[4] .. ' timezone=' .. ARGV[5])
+    end
+    if not scale then redis.call('HSET', KEYS[8], 'amount_scale', ARGV[4]) end
+    if not zone then redis.call('HSET', KEYS[8], 'timezone', ARGV[5]) end
     local n = tonumber(ARGV[3])
     if n >= len then redis.call('DEL', KEYS[1]) else redis.call('LTRIM', KEYS[1], 0, len - n - 1) end
     local t = redis.call('TIME')
     redis.call('ZADD', KEYS[2], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
-    local a = 4
+    local a = 6
     local nd = tonumber(ARGV[a]); a = a + 1
     for i = 0, nd - 1 do redis.call('LPUSH', KEYS[7], ARGV[a + i]) end
     a = a + nd
-    for k = 8, #KEYS do
+    for k = 9, #KEYS do
       local nf = tonumber(ARGV[a]); a = a + 1
       for i = 0, nf - 1 do
         redis.call('HINCRBY', KEYS[k], ARGV[a + 2 * i], ARGV[a + 2 * i + 1])
@@ -51,17 +65,25 @@ public enum Scripts {
     a = a + ndirty
     local nm = tonumber(ARGV[a]); a = a + 1
     for i = 0, nm - 1 do redis.call('SADD', KEYS[5], ARGV[a + i]) end
-    if #KEYS > 7 then redis.call('INCR', KEYS[6]) end
+    if #KEYS > 8 then redis.call('INCR', KEYS[6]) end
     return 1
     """)
 
-    /// Records a heartbeat and returns the workers whose heartbeat is older than ARGV[2] ms.
-    /// KEYS: workers. ARGV: worker, timeout ms.
+    /// Records a heartbeat (and ownership of an in-flight list) and returns the workers whose
+    /// lists may need reclaiming: those whose heartbeat is older than ARGV[2] ms, and owners
+    /// with no heartbeat at all. KEYS: workers, inflight owners. ARGV: worker, timeout ms.
     public static let heartbeat = RedisScript(name: "heartbeat", source: """
     local t = redis.call('TIME')
     local now = t[1] * 1000 + math.floor(t[2] / 1000)
-    if ARGV[1] ~= '' then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
-    return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+    if ARGV[1] ~= '' then
+      redis.call('ZADD', KEYS[1], now, ARGV[1])
+      redis.call('SADD', KEYS[2], ARGV[1])
+    end
+    local out = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+    for _, w in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+      if not redis.call('ZSCORE', KEYS[1], w) then table.insert(out, w) end
+    end
+    return out
     """)
 
     /// Age in ms of a worker's heartbeat, or -1 if it has none. KEYS: workers. ARGV: worker.
@@ -72,20 +94,30 @@ public enum Scripts {
     return t[1] * 1000 + math.floor(t[2] / 1000) - tonumber(s)
     """)
 
-    /// Gives a dead worker's in-flight items back to the queue (to be taken next), if its
-    /// heartbeat is still stale now. KEYS: inflight, queue, workers. ARGV: worker, timeout ms.
+    /// Gives a dead worker's in-flight items back to the queue, if its heartbeat is still stale
+    /// (or absent) now, and forgets the worker. KEYS: inflight, queue, workers, inflight owners.
+    /// ARGV: worker, timeout ms. Returns the items moved, or -1 if the worker is alive.
     public static let reclaim = RedisScript(name: "reclaim", source: """
     local s = redis.call('ZSCORE', KEYS[3], ARGV[1])
     local t = redis.call('TIME')
     local now = t[1] * 1000 + math.floor(t[2] / 1000)
     if s and now - tonumber(s) < tonumber(ARGV[2]) then return -1 end
     local moved = 0
-    while true do
-      local item = redis.call('RPOPLPUSH', KEYS[1], KEYS[2])
-      if not item then break end
-      moved = moved + 1
-    end
+    while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do moved = moved + 1 end
     redis.call('ZREM', KEYS[3], ARGV[1])
+    redis.call('SREM', KEYS[4], ARGV[1])
+    return moved
+    """)
+
+    /// A worker's clean exit: whatever its in-flight list still holds goes back to the queue's
+    /// consumer end (taken next, oldest first), and only then does the worker drop its heartbeat
+    /// and its ownership. KEYS: inflight, queue, workers, inflight owners. ARGV: worker.
+    /// Returns the items handed back.
+    public static let release = RedisScript(name: "release", source: """
+    local moved = 0
+    while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do moved = moved + 1 end
+    redis.call('ZREM', KEYS[3], ARGV[1])
+    redis.call('SREM', KEYS[4], ARGV[1])
     return moved
     """)
 

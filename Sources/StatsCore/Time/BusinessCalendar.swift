@@ -317,3 +317,21 @@ public struct BusinessCalendar: Sendable {
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 }
+
+extension BusinessCalendar {
+    /// Day names are `YYYY-MM-DD`, so a transaction's business day must lie in years 0001 to
+    /// 9999. Instants a day or more inside those bounds pass without a calendar look-up; only
+    /// those near the edges are bucketed to find their local day.
+    static let safeEpochs: ClosedRange<Int64> = -62_135_510_400...253_402_128_000  // 0001-01-02Z ... 9999-12-30Z
+
+    /// `nil` when the instant's business day can be named, else why not.
+    public mutating func rejectOutOfRange(epochSeconds t: Int64) -> RejectReason? {
+        if Self.safeEpochs.contains(t) { return nil }
+        // Beyond ±10^13 s the day arithmetic itself would overflow: out of range by any measure.
+        guard t > -10_000_000_000_000, t < 10_000_000_000_000 else {
+            return .badTimestamp("instant \(t) is outside years 0001-9999")
+        }
+        let year = bucket(epochSeconds: t).day.year
+        return (1...9999).contains(year) ? nil : .badTimestamp("the business day of instant \(t) falls in year \(year), outside 0001-9999")
+    }
+}
