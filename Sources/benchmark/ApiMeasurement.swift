@@ -2,6 +2,7 @@ import Mongo
 import Redis
 import Foundation
 import StatsCore
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,14 +80,16 @@ final class ApiBenchmark {
     func run() throws -> ApiReport {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let redis = try RedisServer(directory: dir)
-        defer { _ = try? redis.stop() }
-        let mongo = try MongoServer(directory: dir)
+        defer { redis.stop() }
+        let mongo = try MongoServer(
+            storage: "\(dir)/mongo-data",
+            executable: Executables.locate("secantusd-py", overrideVariable: "TXSTATS_BENCH_MONGOD", hint: "pip install SecantusDB"))
         defer { mongo.stop() }
         let database = "txstats_bench"
-        env = ["REDIS_URL": "\(redis.url)", "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
+        env = ["REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
                "TXSTATS_QUEUE": "TransactionQueue", "TXSTATS_TIMEZONE": "UTC", "TXSTATS_AMOUNT_SCALE": "2",
                "TXSTATS_TODAY": "\(options.today)", "TXSTATS_CUTOFF_DAYS": String(options.cutoffDays), "LOG_LEVEL": "info"]
-        let probe = QueueProbe(url: redis.url)
+        let probe = QueueProbe(url: try RedisURL(parsing: redis.urlString))
         var report = ApiReport(options: options)
         if let l = loadAverage1() { report.loadAverage.append(l) }
 
@@ -125,7 +128,7 @@ final class ApiBenchmark {
         var bodies: [String: String] = [:]
         for (name, path, range) in [("31-day", recentPath, options.recent), ("365-day", historyPath, options.history)] {
             let started = ContinuousClock.now
-            let answer = try httpGet(port: port, path)
+            let answer = try LoopbackHTTP.get(port: port, path)
             let ms = (ContinuousClock.now - started).seconds * 1000
             guard answer.status == 200 else { throw BenchmarkError("FAIL: GET \(path) answered \(answer.status): \(answer.body.prefix(300))") }
             let totals = try check.verify(body: answer.body, from: "\(range.from)", to: "\(range.to)", what: name)
@@ -141,7 +144,7 @@ final class ApiBenchmark {
         let month = String(options.today.description.prefix(7))
         let monthlyPath = "/api/v1/stats/monthly?month=\(month)", comparePath = "/api/v1/stats/compare?period=30d"
         for path in [monthlyPath, comparePath] {
-            let answer = try httpGet(port: port, path)
+            let answer = try LoopbackHTTP.get(port: port, path)
             guard answer.status == 200 else { throw BenchmarkError("FAIL: GET \(path) answered \(answer.status): \(answer.body.prefix(300))") }
         }
         for (name, title, path) in [("recent_wrk", "31-day range, Redis", recentPath), ("history_wrk", "365-day range, MongoDB", historyPath),
@@ -171,8 +174,8 @@ final class ApiBenchmark {
 
         if let l = loadAverage1() { report.loadAverage.append(l) }
         report.apiPeakRSSKiB = api.terminate().maxRSSKiB
-        report.mongoPeakRSSKiB = mongo.stop()
-        report.redisPeakRSSKiB = try redis.stop()
+        report.mongoPeakRSSKiB = mongo.stop().maxRSSKiB
+        report.redisPeakRSSKiB = redis.stop().maxRSSKiB
         return report
     }
 
@@ -187,7 +190,7 @@ final class ApiBenchmark {
             // The api polls the version every 20 ms: wait past that (untimed) so it must miss.
             usleep(50_000)
             let started = ContinuousClock.now
-            let answer = try httpGet(port: port, path)
+            let answer = try LoopbackHTTP.get(port: port, path)
             ms.append((ContinuousClock.now - started).seconds * 1000)
             guard answer.status == 200, answer.body == expectedBody else {
                 throw BenchmarkError("FAIL: uncached GET \(path) answered \(answer.status) with another body than the checked one: \(answer.body.prefix(300))")
@@ -209,15 +212,10 @@ final class ApiBenchmark {
     }
 
     private func startApi() throws -> (ChildProcess, Int) {
-        let port = try RedisServer.freeLoopbackPort()
+        let port = try Loopback.freePort()
         let api = try launch("api", ["--port", String(port)], name: "api")
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            try requireRunning(api)
-            if acceptsConnections(port: port), (try? httpGet(port: port, "/healthz", timeoutSeconds: 2))?.status == 200 { return (api, port) }
-            usleep(50_000)
-        }
-        throw BenchmarkError("the api did not answer /healthz on port \(port) within 30 s. Log tail:\n\(api.logTail())")
+        try LoopbackHTTP.waitUntilOK(port: port, process: api)
+        return (api, port)
     }
 
     private func requireRunning(_ p: ChildProcess) throws {
@@ -226,8 +224,8 @@ final class ApiBenchmark {
 
     private func launch(_ tool: String, _ arguments: [String], name: String) throws -> ChildProcess {
         launches += 1
-        return try ChildProcess(name: name, executable: "\(options.binDir)/\(tool)", arguments: arguments,
-                                logPath: "\(dir)/\(launches)-\(name).log", environment: env)
+        return try ChildProcess("\(options.binDir)/\(tool)", arguments: arguments, environment: env, name: name,
+                                stdout: .file("\(dir)/\(launches)-\(name).log"))
     }
 
     private func runToEnd(_ tool: String, _ arguments: [String], name: String) throws -> ChildProcess {

@@ -2,9 +2,14 @@ import Redis
 import ArgumentParser
 import Foundation
 import StatsCore
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The benchmark's failures: TestSupport's error, so that a failing child, server or request
+/// from there is reported the same way (a `FAIL` line on stdout when it is a check's verdict).
+typealias BenchmarkError = TestSupportError
 
 @main
 struct BenchmarkCommand: ParsableCommand {
@@ -19,7 +24,7 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "Rows of the generated CSV.") var rows = 1_000_000
     @Option(help: "Days the generated rows span.") var days = 30
     @Option(help: "Use this CSV instead of generating one.") var csv: String?
-    @Option(help: "Directory holding the importer and aggregator executables (default: next to this one).") var binDir: String?
+    @Option(help: "Directory holding the importer and aggregator executables (default: TXSTATS_BIN_DIR, else next to this one).") var binDir: String?
     @Option(help: "Use this Redis server (it is FLUSHALLed) instead of starting a private redis-server.") var redisURL: String?
     @Option(help: "Run each measurement this many times; report the best and the median.") var `repeat` = 1
     @Option(help: "Run only this measurement: importer, aggregator, e2e1, e2e2 or api.") var only: Measurement?
@@ -53,13 +58,15 @@ struct BenchmarkCommand: ParsableCommand {
     }
 
     func benchmark() throws {
-        let bin = try binDir ?? Self.ownDirectory()
+        guard let bin = binDir ?? BuiltProducts.directory else {
+            throw BenchmarkError("cannot find the importer and aggregator beside this executable; pass --bin-dir")
+        }
         let kinds = only.map { [$0] } ?? Measurement.pipeline + (withApi ? [.api] : [])
         let tools = ["importer", "aggregator"] + (kinds.contains(.api) ? ["dumper", "api"] : [])
         for tool in tools where access("\(bin)/\(tool)", X_OK) != 0 {
             throw BenchmarkError("no executable \(bin)/\(tool); build the package or pass --bin-dir")
         }
-        let tmp = try Self.makeTempDir()
+        let tmp = try TemporaryDirectory.create(prefix: "txstats-bench")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
 
         let pipelineKinds = kinds.filter { $0 != .api }
@@ -76,8 +83,8 @@ struct BenchmarkCommand: ParsableCommand {
     func pipeline(_ kinds: [Measurement], bin: String, tmp: String) throws {
         // A private server, stopped on every path; its own peak memory goes in the report.
         let server = try redisURL == nil ? RedisServer(directory: tmp) : nil
-        defer { _ = try? server?.stop() }
-        let url = try server?.url ?? RedisURL(parsing: redisURL!)
+        defer { server?.stop() }
+        let url = try RedisURL(parsing: server?.urlString ?? redisURL!)
 
         let file: String
         if let csv {
@@ -85,9 +92,9 @@ struct BenchmarkCommand: ParsableCommand {
         } else {
             file = "\(tmp)/sample.csv"
             progress("generating \(grouped(rows)) rows over \(days) days")
-            let gen = try ChildProcess(name: "importer generate", executable: "\(bin)/importer",
+            let gen = try ChildProcess("\(bin)/importer",
                                        arguments: ["generate", "--rows", String(rows), "--days", String(days), "--with-status", "--out", file],
-                                       logPath: "\(tmp)/generate.log")
+                                       name: "importer generate", stdout: .file("\(tmp)/generate.log"))
             _ = try gen.wait(timeout: .seconds(timeout))
             try gen.requireSuccess()
         }
@@ -115,27 +122,12 @@ struct BenchmarkCommand: ParsableCommand {
         let peakMemory = bench.probe.infoField("memory", "used_memory_peak_human")
         let report = Report(rows: results.map(\.rows).max() ?? rows, days: csv == nil ? days : nil, source: file,
                             repeats: `repeat`, results: results, redisPeakMemory: peakMemory,
-                            redisPeakRSSKiB: try server?.stop())
+                            redisPeakRSSKiB: server?.stop().maxRSSKiB)
         print(report.table())
         print(try report.json())
     }
 
     func progress(_ text: String) {
         FileHandle.standardError.write(Data("… \(text)\n".utf8))
-    }
-
-    /// The directory of this executable; the workers are built next to it.
-    static func ownDirectory() throws -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard n > 0 else { throw BenchmarkError("cannot find this executable's directory; pass --bin-dir") }
-        let path = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return (path as NSString).deletingLastPathComponent
-    }
-
-    static func makeTempDir() throws -> String {
-        var template = Array("\(NSTemporaryDirectory())txstats-bench.XXXXXX".utf8CString)
-        guard let dir = mkdtemp(&template) else { throw BenchmarkError("mkdtemp: \(String(cString: strerror(errno)))") }
-        return String(cString: dir)
     }
 }

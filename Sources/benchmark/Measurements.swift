@@ -1,6 +1,7 @@
 import Redis
 import ArgumentParser
 import StatsCore
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -55,8 +56,8 @@ final class Bench {
 
     func launch(_ tool: String, _ arguments: [String], name: String) throws -> ChildProcess {
         launches += 1
-        return try ChildProcess(name: name, executable: "\(binDir)/\(tool)", arguments: arguments,
-                                logPath: "\(logDir)/\(launches)-\(name).log")
+        return try ChildProcess("\(binDir)/\(tool)", arguments: arguments, name: name,
+                                stdout: .file("\(logDir)/\(launches)-\(name).log"))
     }
 
     func startImporter() throws -> ChildProcess {

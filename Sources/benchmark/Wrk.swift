@@ -1,4 +1,5 @@
 import StatsCore
+import TestSupport
 import Foundation
 
 /// What one `wrk --latency` run reported.
@@ -25,8 +26,7 @@ struct Wrk {
     var seconds = 10
 
     init(threads: Int, connections: Int, seconds: Int) throws {
-        guard let path = findInPath("wrk") else { throw BenchmarkError("wrk not found in PATH; install it (apt-get install -y wrk)") }
-        executable = path
+        executable = try Executables.locate("wrk", hint: "install it (apt-get install -y wrk)")
         self.threads = threads
         self.connections = connections
         self.seconds = seconds
@@ -35,9 +35,8 @@ struct Wrk {
     var commandLine: String { "wrk -t\(threads) -c\(connections) -d\(seconds)s --latency" }
 
     func run(url: String, logPath: String) throws -> WrkResult {
-        let child = try ChildProcess(name: "wrk", executable: executable,
-                                     arguments: ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", url],
-                                     logPath: logPath)
+        let child = try ChildProcess(executable, arguments: ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", url],
+                                     name: "wrk", stdout: .file(logPath))
         _ = try child.wait(timeout: .seconds(seconds + 60))
         try child.requireSuccess()
         let text = try String(contentsOfFile: logPath, encoding: .utf8)

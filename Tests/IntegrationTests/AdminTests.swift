@@ -1,5 +1,6 @@
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -12,20 +13,18 @@ struct AdminTests {
         let fleet = try Fleet()
         defer { fleet.stop() }
         let (plain, plainPort) = try fleet.startAPI()
-        #expect(try httpGet(port: plainPort, "/api/v1/admin/queue").status == 404)
-        #expect(try httpRequest(port: plainPort, "POST", "/api/v1/admin/dump").status == 404)
+        #expect(try LoopbackHTTP.get(port: plainPort, "/api/v1/admin/queue").status == 404)
+        #expect(try LoopbackHTTP.request(port: plainPort, "POST", "/api/v1/admin/dump").status == 404)
         plain.signal(SIGTERM)
         #expect(try plain.wait(timeout: 30) == 0, "the api stops cleanly on SIGTERM")
 
         let token = "t0k-\(UUID().uuidString)"
-        let port = try freePort()
-        let api = try fleet.run("api", ["--port", String(port)], extraEnv: ["TXSTATS_ADMIN_TOKEN": token])
+        let (api, port) = try fleet.startAPI(extraEnv: ["TXSTATS_ADMIN_TOKEN": token])
         defer { api.signal(SIGTERM) }
-        while (try? httpGet(port: port, "/healthz", timeout: 1))?.status != 200 { usleep(50_000) }
-        #expect(try httpGet(port: port, "/api/v1/admin/queue").status == 401)
-        #expect(try httpGet(port: port, "/api/v1/admin/queue", timeout: 5).body.contains("detail"))
-        #expect(try httpRequest(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer wrong"]).status == 401)
-        #expect(try httpRequest(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer \(token)x"]).status == 401)
+        #expect(try LoopbackHTTP.get(port: port, "/api/v1/admin/queue").status == 401)
+        #expect(try LoopbackHTTP.get(port: port, "/api/v1/admin/queue", timeout: .seconds(5)).body.contains("detail"))
+        #expect(try LoopbackHTTP.request(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer wrong"]).status == 401)
+        #expect(try LoopbackHTTP.request(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer \(token)x"]).status == 401)
 
         // Something to report: queued items and a dead letter.
         let redis = fleet.redis.connection()
@@ -33,7 +32,7 @@ struct AdminTests {
         #expect(try fleet.run("aggregator", ["--drain", "--worker-id", "adm"]).wait() == 0)
         try redis.run("LPUSH", "TransactionQueue", #"{"timestamp":"2026-01-19T10:00:00","type":"deposit","payment_method":"visa","amount":"1.00"}"#).check()
         fleet.settle()
-        let q = try httpRequest(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer \(token)"])
+        let q = try LoopbackHTTP.request(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer \(token)"])
         #expect(q.status == 200, "\(q.body)")
         let report = try #require(q.json as? [String: Any])
         #expect(report["length"] as? Int == 1)
@@ -52,7 +51,7 @@ struct AdminTests {
         #expect(try fleet.run("aggregator", ["--drain", "--worker-id", "adm"]).wait() == 0)
         let before = try mongo.count("DailyAggregates", filter: [:])
         let started = Date()
-        let r = try httpRequest(port: port, "POST", "/api/v1/admin/dump", headers: ["Authorization": "Bearer \(token)"])
+        let r = try LoopbackHTTP.request(port: port, "POST", "/api/v1/admin/dump", headers: ["Authorization": "Bearer \(token)"])
         #expect(r.status == 202, "\(r.body)")
         while try mongo.count("DailyAggregates", filter: [:]) == before && Date().timeIntervalSince(started) < 20 { usleep(50_000) }
         #expect(try mongo.count("DailyAggregates", filter: [:]) == before + 1, "the requested pass wrote the new day")
@@ -63,16 +62,14 @@ struct AdminTests {
     func readToken() throws {
         let fleet = try Fleet()
         defer { fleet.stop() }
-        let port = try freePort()
-        let api = try fleet.run("api", ["--port", String(port)], extraEnv: ["TXSTATS_READ_TOKEN": "r3ad"])
+        let (api, port) = try fleet.startAPI(extraEnv: ["TXSTATS_READ_TOKEN": "r3ad"])
         defer { api.signal(SIGTERM) }
-        while (try? httpGet(port: port, "/healthz", timeout: 1))?.status != 200 { usleep(50_000) }
-        #expect(try httpGet(port: port, "/stats?from_date=2026-01-01&to_date=2026-01-02").status == 401)
-        #expect(try httpGet(port: port, "/api/v1/stats/daily?date=2026-01-01").status == 401)
-        #expect(try httpRequest(port: port, "GET", "/stats?from_date=2026-01-01&to_date=2026-01-02", headers: ["Authorization": "Bearer r3ad"]).status == 200)
-        #expect(try httpGet(port: port, "/openapi.json").status == 200)
-        #expect(try httpGet(port: port, "/readyz").status == 200)
-        let long = try httpRequest(port: port, "GET", "/stats?from_date=" + String(repeating: "x", count: 5000), headers: ["Authorization": "Bearer r3ad"])
+        #expect(try LoopbackHTTP.get(port: port, "/stats?from_date=2026-01-01&to_date=2026-01-02").status == 401)
+        #expect(try LoopbackHTTP.get(port: port, "/api/v1/stats/daily?date=2026-01-01").status == 401)
+        #expect(try LoopbackHTTP.request(port: port, "GET", "/stats?from_date=2026-01-01&to_date=2026-01-02", headers: ["Authorization": "Bearer r3ad"]).status == 200)
+        #expect(try LoopbackHTTP.get(port: port, "/openapi.json").status == 200)
+        #expect(try LoopbackHTTP.get(port: port, "/readyz").status == 200)
+        let long = try LoopbackHTTP.request(port: port, "GET", "/stats?from_date=" + String(repeating: "x", count: 5000), headers: ["Authorization": "Bearer r3ad"])
         #expect(long.status == 400 && long.body.contains("query string"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -8,7 +9,7 @@ import Glibc
 struct AlertTests {
     @Test("dead letters past the threshold post one JSON alert to the webhook, then stay quiet for the interval")
     func deadLetterAlert() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let hook = try WebhookReceiver()
         defer { hook.stop() }

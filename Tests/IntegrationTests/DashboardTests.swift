@@ -1,5 +1,6 @@
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -39,7 +40,7 @@ struct DashboardTests {
         let url = "http://127.0.0.1:\(port)/"
 
         // One self-contained page: nothing fetched from elsewhere.
-        let page = try httpGet(port: port, "/")
+        let page = try LoopbackHTTP.get(port: port, "/")
         #expect(page.status == 200)
         #expect(page.body.contains("<title>txstats</title>"))
         for outside in ["<script src", "<link rel=\"stylesheet\"", "@import", "@font-face", "https://", "url(http"] {
@@ -67,7 +68,7 @@ struct DashboardTests {
 
         // Daily chart: for each day of 2026-01-07…2026-01-20 and each method, the drawn deposit
         // amount is /stats's, digit for digit; the first six days come from MongoDB.
-        let statsBody = try httpGet(port: port, "/stats?from_date=2026-01-07&to_date=2026-01-20")
+        let statsBody = try LoopbackHTTP.get(port: port, "/stats?from_date=2026-01-07&to_date=2026-01-20")
         #expect(statsBody.status == 200)
         let stats = try statsCents(statsBody.body)
         #expect(stats == (try expectedStats([csv])).filter { $0.key >= "2026-01-07" }, "the API itself is exact")
@@ -90,7 +91,7 @@ struct DashboardTests {
         let hourly = drawn["hourly"] ?? []
         #expect(Set(hourly.compactMap { $0["data-status"] }).isSubset(of: ["success", "failed", "pending"]))
         #expect(hourly.allSatisfy { $0["data-measure"] == "count" && $0["data-type"] == "deposits" })
-        let dayAnswer = try httpGet(port: port, "/api/v1/stats/daily?date=2026-01-20")
+        let dayAnswer = try LoopbackHTTP.get(port: port, "/api/v1/stats/daily?date=2026-01-20")
         let dayJSON = try #require(dayAnswer.json as? [String: Any])
         let dayCount = try #require(((dayJSON["transactions"] as? [String: Any])?["total"] as? [String: Any])?["count"] as? Int)
         #expect(hourly.reduce(0) { $0 + (Int($1["data-value"] ?? "") ?? 0) } == dayCount)

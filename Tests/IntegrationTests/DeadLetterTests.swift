@@ -1,6 +1,7 @@
 import Redis
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 
 @Suite("Dead letters: bad rows and items are kept with their reason, good ones counted", .serialized)
@@ -11,7 +12,7 @@ struct DeadLetterTests {
 
     @Test("malformed CSV rows land in the dead-letter list with reason and line; the rows around them count")
     func badRows() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let long = String(repeating: "x", count: 70_000)
         let rows: [(String, String?)] = [   // (row, expected reason or nil for a good row)
@@ -70,7 +71,7 @@ struct DeadLetterTests {
 
     @Test("malformed queue items are dead-lettered by the aggregator; JSON items from other producers count exactly")
     func badItems() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let redis = server.connection()
         let items = [

@@ -1,5 +1,6 @@
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Glibc
 @Suite("History: dumper, retention and /stats across Redis and MongoDB", .serialized)
 struct HistoryTests {
     func stats(_ port: Int, _ from: String, _ to: String) throws -> [String: [String: [String: Int64]]] {
-        let r = try httpGet(port: port, "/stats?from_date=\(from)&to_date=\(to)")
+        let r = try LoopbackHTTP.get(port: port, "/stats?from_date=\(from)&to_date=\(to)")
         guard r.status == 200 else { throw TestFailure("GET /stats \(from)..\(to): \(r.status) \(r.body)") }
         return try statsCents(r.body)
     }
@@ -101,12 +102,12 @@ struct HistoryTests {
         #expect(try redis.run("ZCARD", "{TransactionQueue}:days").int ?? 0 >= daysBefore ?? 0, "nothing removed from Redis")
         #expect(try redis.run("SCARD", "{TransactionQueue}:dirty").int ?? 0 > 0, "changes wait in Redis")
 
-        let needsMongo = try httpGet(port: port, "/stats?from_date=2026-01-01&to_date=2026-01-20")
+        let needsMongo = try LoopbackHTTP.get(port: port, "/stats?from_date=2026-01-01&to_date=2026-01-20")
         #expect(needsMongo.status == 503)
         #expect((needsMongo.json as? [String: Any])?["detail"] as? String != nil, "\(needsMongo.body)")
         #expect(needsMongo.body.contains("MongoDB"))
         #expect(try stats(port, "2026-01-13", "2026-01-20") == expected.filter { $0.key >= "2026-01-13" }, "Redis-only range still exact")
-        #expect(try httpGet(port: port, "/readyz").status == 503)
+        #expect(try LoopbackHTTP.get(port: port, "/readyz").status == 503)
 
         try fleet.restartMongo()
         let deadline = Date().addingTimeInterval(60)
@@ -118,7 +119,7 @@ struct HistoryTests {
         }
         #expect(dumper.stderr.contains("unavailable"), "the outage was logged")
         #expect(try stats(port, "2026-01-01", "2026-01-20") == expected, "caught up exactly")
-        #expect(try httpGet(port: port, "/readyz").status == 200)
+        #expect(try LoopbackHTTP.get(port: port, "/readyz").status == 200)
         dumper.signal(SIGTERM)
         #expect(try dumper.wait(timeout: 30) == 0)
     }
@@ -141,7 +142,7 @@ struct HistoryTests {
         let (api, port) = try fleet.startAPI(["--max-range-days", "31"])
         defer { api.signal(SIGTERM) }
 
-        let ok = try httpGet(port: port, "/stats?from_date=2026-01-17&to_date=2026-01-20")
+        let ok = try LoopbackHTTP.get(port: port, "/stats?from_date=2026-01-17&to_date=2026-01-20")
         #expect(ok.status == 200)
         #expect(ok.body == #"{"data":{"2026-01-18":{"deposits":{"visa":0.3,"wire":10},"withdrawals":{"crypto":0.05}},"2026-01-19":{"withdrawals":{"crypto":1234567.89}}}}"#)
 
@@ -155,31 +156,34 @@ struct HistoryTests {
             ("/stats?from_date=2026-01-01&to_date=2026-03-01", "at most 31"),
         ]
         for (path, detail) in cases {
-            let r = try httpGet(port: port, path)
+            let r = try LoopbackHTTP.get(port: port, path)
             #expect(r.status == 400, "\(path)")
             let d = (r.json as? [String: Any])?["detail"] as? String
             #expect(d?.contains(detail) == true, "\(path): \(r.body)")
         }
 
-        #expect(try httpGet(port: port, "/healthz").status == 200)
-        #expect(try httpGet(port: port, "/readyz").status == 200)
-        let spec = try httpGet(port: port, "/openapi.json")
+        #expect(try LoopbackHTTP.get(port: port, "/healthz").status == 200)
+        #expect(try LoopbackHTTP.get(port: port, "/readyz").status == 200)
+        let spec = try LoopbackHTTP.get(port: port, "/openapi.json")
         let doc = try #require(spec.json as? [String: Any])
         #expect((doc["openapi"] as? String)?.hasPrefix("3.") == true)
         let paths = try #require(doc["paths"] as? [String: Any])
         #expect(Set(paths.keys) == ["/stats", "/healthz", "/readyz", "/openapi.json", "/", "/api/v1/stats/hourly", "/api/v1/stats/daily",
                                     "/api/v1/stats/weekly", "/api/v1/stats/monthly", "/api/v1/stats/range", "/api/v1/stats/providers",
-                                    "/api/v1/stats/provider/{id}", "/api/v1/stats/compare", "/metrics"])
+                                    "/api/v1/stats/provider/{id}", "/api/v1/stats/compare", "/metrics",
+                                    "/api/v1/admin/dump", "/api/v1/admin/queue"])
         // Every documented operation answers as documented, with its required parameters.
         let examples = ["/stats": "?from_date=2026-01-18&to_date=2026-01-19", "/api/v1/stats/hourly": "?date=2026-01-18",
                         "/api/v1/stats/daily": "?date=2026-01-18", "/api/v1/stats/weekly": "?week=2026-W03",
                         "/api/v1/stats/monthly": "?month=2026-01", "/api/v1/stats/range": "?startDate=2026-01-01&endDate=2026-01-20"]
-        for (path, item) in paths {
+        // The admin routes exist only with TXSTATS_ADMIN_TOKEN set (not here): AdminTests and
+        // StatsAPITests check them.
+        for (path, item) in paths where !path.hasPrefix("/api/v1/admin/") {
             let op = try #require((item as? [String: Any])?["get"] as? [String: Any], "\(path)")
             let responses = op["responses"] as? [String: Any]
             #expect(responses?["200"] != nil, "\(path)")
             let concrete = path.replacingOccurrences(of: "{id}", with: "visa") + (examples[path] ?? "")
-            let r = try httpGet(port: port, concrete)
+            let r = try LoopbackHTTP.get(port: port, concrete)
             #expect(r.status == 200, "\(concrete): \(r.status) \(r.body.prefix(200))")
             let type = path == "/" ? "text/html" : path == "/metrics" ? "text/plain" : "application/json"
             #expect((responses?["200"] as? [String: Any])?["content"].map { ($0 as? [String: Any])?[type] != nil } ?? false, "\(path)")
@@ -187,7 +191,7 @@ struct HistoryTests {
                 #expect(["400", "404", "503"].contains(code), "\(path) documents \(code)")
             }
         }
-        let unknown = try httpGet(port: port, "/nope")
+        let unknown = try LoopbackHTTP.get(port: port, "/nope")
         #expect(unknown.status == 404)
         #expect((unknown.json as? [String: Any])?["detail"] as? String != nil, "\(unknown.body)")
     }

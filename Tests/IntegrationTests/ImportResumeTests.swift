@@ -1,5 +1,6 @@
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,7 @@ import Glibc
 struct ImportResumeTests {
     @Test("importer killed mid-file with SIGKILL, then re-run: every row exactly once")
     func killedAndRerun() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let csv = try sampleCSV(rows: 120_000, days: 4, seed: 21)
         let expected = try ExpectedTotals.compute(csv: csv)
@@ -43,7 +44,7 @@ struct ImportResumeTests {
 
     @Test("Ctrl-C (SIGINT) commits the batch in hand, exits 130 and the re-run resumes exactly")
     func interruptedAndResumed() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let csv = try sampleCSV(rows: 3_000, days: 1, seed: 3)
         let expected = try ExpectedTotals.compute(csv: csv)
@@ -61,7 +62,7 @@ struct ImportResumeTests {
 
     @Test("--restart imports the same file again on purpose; a changed file under the same id is refused")
     func restartAndChangedSource() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let csv = try sampleCSV(rows: 1_000, days: 1, seed: 4)
         let redis = server.connection()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,7 @@ struct LifecycleTests {
     /// An importer reading a FIFO nobody writes to is stuck in a blocking open(): a graceful
     /// stop cannot finish, so only the second signal or the timeout can end it.
     func stuckImporter(env: [String: String]) throws -> Worker {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("txstats-fifo-\(UUID().uuidString.prefix(6))").path
         #expect(mkfifo(fifo, 0o600) == 0)
         let w = try Worker("importer", ["--redis-url", server.urlString, fifo], environment: env)

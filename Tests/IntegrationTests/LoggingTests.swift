@@ -1,5 +1,6 @@
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 
 @Suite("Logs: one JSON object per line, never a secret", .serialized)
@@ -7,7 +8,7 @@ struct LoggingTests {
     @Test("with a password in REDIS_URL, no log line of the importer or aggregator contains it, even on auth failure")
     func passwordNeverLogged() throws {
         let secret = "s3cret-\(UUID().uuidString.prefix(6))"
-        let server = try TestRedisServer(password: secret)
+        let server = try RedisServer(password: secret)
         defer { server.stop() }
         let csv = try sampleCSV(rows: 2_000, days: 1, seed: 9)
         let imp = try importer(server, csv, env: ["LOG_LEVEL": "debug"])

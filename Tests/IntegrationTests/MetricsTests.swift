@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -27,12 +28,12 @@ struct MetricsTests {
     func aggregatorAndApi() throws {
         let fleet = try Fleet()
         defer { fleet.stop() }
-        let metricsPort = try freePort()
+        let metricsPort = try Loopback.freePort()
         let agg = try fleet.run("aggregator", ["--worker-id", "m1", "--metrics-port", String(metricsPort), "--heartbeat-timeout", "2"])
         defer { agg.signal(SIGTERM) }
         var before: [String: Double] = [:]
         for _ in 0..<100 {
-            if let r = try? httpGet(port: metricsPort, "/metrics", timeout: 1), r.status == 200 { before = try prometheusSamples(r.body); break }
+            if let r = try? LoopbackHTTP.get(port: metricsPort, "/metrics", timeout: .seconds(1)), r.status == 200 { before = try prometheusSamples(r.body); break }
             usleep(50_000)
         }
         #expect((before["txstats_aggregator_rows_total"] ?? 0) == 0)
@@ -41,7 +42,7 @@ struct MetricsTests {
         #expect(try fleet.run("importer", ["--no-sleep", csv]).wait() == 0)
         try AggregateSnapshot.waitUntilDrained(fleet.redis.connection())
         usleep(1_200_000)   // past a heartbeat, when the queue gauges are sampled
-        let after = try prometheusSamples(try httpGet(port: metricsPort, "/metrics").body)
+        let after = try prometheusSamples(try LoopbackHTTP.get(port: metricsPort, "/metrics").body)
         #expect(after["txstats_aggregator_rows_total"] == 5_000)
         #expect((after["txstats_aggregator_items_total"] ?? 0) >= 10)
         #expect((after["txstats_aggregator_commits_total"] ?? 0) >= 1)
@@ -51,10 +52,10 @@ struct MetricsTests {
 
         let (api, port) = try fleet.startAPI()
         defer { api.signal(SIGTERM) }
-        for _ in 0..<3 { _ = try httpGet(port: port, "/stats?from_date=2026-01-15&to_date=2026-01-17") }
-        _ = try httpGet(port: port, "/stats?from_date=bad&to_date=2026-01-17")
-        _ = try httpGet(port: port, "/api/v1/stats/provider/visa")
-        let m = try prometheusSamples(try httpGet(port: port, "/metrics").body)
+        for _ in 0..<3 { _ = try LoopbackHTTP.get(port: port, "/stats?from_date=2026-01-15&to_date=2026-01-17") }
+        _ = try LoopbackHTTP.get(port: port, "/stats?from_date=bad&to_date=2026-01-17")
+        _ = try LoopbackHTTP.get(port: port, "/api/v1/stats/provider/visa")
+        let m = try prometheusSamples(try LoopbackHTTP.get(port: port, "/metrics").body)
         #expect(m[#"txstats_http_requests_total{route="/stats",status="200"}"#] == 3, "\(m.keys.filter { $0.contains("http") })")
         #expect(m[#"txstats_http_requests_total{route="/stats",status="400"}"#] == 1)
         #expect(m[#"txstats_http_requests_total{route="/api/v1/stats/provider/{id}",status="200"}"#] == 1)

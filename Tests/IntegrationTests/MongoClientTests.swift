@@ -1,6 +1,7 @@
 import Mongo
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 
 @Suite("MongoClient: libmongoc behind a small Swift API, against a SecantusDB server", .serialized)
@@ -42,8 +43,8 @@ struct MongoClientTests {
     /// Runs `body` with a fresh in-memory server and a client, and drops the client before the
     /// server stops (a client that used sessions ends them when destroyed: with its server gone,
     /// that waits for the server selection timeout).
-    func withServer(_ body: (TestMongoServer, MongoClient) throws -> Void) throws {
-        let server = try TestMongoServer()
+    func withServer(_ body: (MongoServer, MongoClient) throws -> Void) throws {
+        let server = try MongoServer()
         defer { server.stop() }
         do {
             let client = try server.client()
@@ -267,7 +268,7 @@ struct MongoClientTests {
 
     @Test("a down server gives a connection failure within seconds, not 30 s")
     func downServer() throws {
-        let server = try TestMongoServer()
+        let server = try MongoServer()
         let client = try server.client()
         try client.ping()
         server.stop()
@@ -276,13 +277,13 @@ struct MongoClientTests {
         #expect(down?.isConnectionFailure == true, "\(down.map { "\($0)" } ?? "no error")")
         #expect(ContinuousClock.now - stoppedAt < .seconds(6))
         // Nobody ever listened there.
-        let nowhere = try MongoClient(uri: "mongodb://127.0.0.1:\(try freePort())/", database: "x", appName: "txstats-tests")
+        let nowhere = try MongoClient(uri: "mongodb://127.0.0.1:\(try Loopback.freePort())/", database: "x", appName: "txstats-tests")
         let start = ContinuousClock.now
         let error = #expect(throws: MongoError.self) { try nowhere.find("daily", filter: [:]) }
         #expect(error?.isConnectionFailure == true)
         #expect(ContinuousClock.now - start < .seconds(6))
         // The URI's own timeout wins over the default.
-        let quick = try MongoClient(uri: "mongodb://127.0.0.1:\(try freePort())/?serverSelectionTimeoutMS=300", database: "x", appName: "t")
+        let quick = try MongoClient(uri: "mongodb://127.0.0.1:\(try Loopback.freePort())/?serverSelectionTimeoutMS=300", database: "x", appName: "t")
         let quickStart = ContinuousClock.now
         #expect(throws: MongoError.self) { try quick.ping() }
         #expect(ContinuousClock.now - quickStart < .seconds(2))
@@ -304,7 +305,7 @@ struct MongoClientTests {
             }
         }
         #expect(throws: MongoError.self) { try MongoClient(uri: "mongodb://127.0.0.1/", database: "", appName: "t") }
-        let server = try TestMongoServer()
+        let server = try MongoServer()
         defer { server.stop() }
         do {
             let named = try MongoClient(uri: server.uri + "?appname=from-uri", database: "x", appName: "from-call")
@@ -317,10 +318,10 @@ struct MongoClientTests {
         let storage = FileManager.default.temporaryDirectory.appendingPathComponent("txstats-mongo-data-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: storage) }
         // Clients are dropped (end of the do block) before the servers stop.
-        var servers: [TestMongoServer] = []
+        var servers: [MongoServer] = []
         defer { for server in servers { server.stop() } }
         do {
-            let server = try TestMongoServer(storage: storage)
+            let server = try MongoServer(storage: storage.path)
             servers.append(server)
             let client = try server.client()
             try client.ensureCollection("daily", validator: Self.dailySchema)
@@ -329,7 +330,7 @@ struct MongoClientTests {
             try client.replaceOne("daily", filter: ["_id": "2026-01-01|visa"], replacement: doc, upsert: true)
             server.stop()
 
-            let restarted = try TestMongoServer(storage: storage, port: server.port)
+            let restarted = try MongoServer(storage: storage.path, port: server.port)
             servers.append(restarted)
             // The old client's pooled connection died with the server: it reconnects by itself.
             let deadline = ContinuousClock.now + .seconds(15)

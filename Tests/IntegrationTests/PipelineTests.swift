@@ -1,5 +1,6 @@
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -10,7 +11,7 @@ import Glibc
 struct PipelineTests {
     @Test("100,000 rows through the importer and 3 concurrent aggregators are exact to the cent per cell")
     func threeAggregatorsExact() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let csv = try sampleCSV(rows: 100_000, days: 7)
         let expected = try ExpectedTotals.compute(csv: csv)
@@ -36,7 +37,7 @@ struct PipelineTests {
 
     @Test("aggregators killed with SIGKILL mid-run and restarted still give exact totals")
     func sigkillChaosExact() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let csv = try sampleCSV(rows: 100_000, days: 7, seed: 11)
         let expected = try ExpectedTotals.compute(csv: csv)
@@ -80,7 +81,7 @@ struct PipelineTests {
 
     @Test("aggregators scaled from 1 to 4 mid-run, then back to 1, leave exact totals")
     func scaleUpAndDown() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let csv = try sampleCSV(rows: 100_000, days: 7, seed: 13)
         let expected = try ExpectedTotals.compute(csv: csv)
@@ -106,7 +107,7 @@ struct PipelineTests {
 
     @Test("an aggregator given SIGTERM mid-run commits its batch and exits 0; a restart finishes exactly")
     func sigtermMidRun() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let csv = try sampleCSV(rows: 50_000, days: 3, seed: 5)
         let expected = try ExpectedTotals.compute(csv: csv)

@@ -1,11 +1,12 @@
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 
 @Suite("Business time zone: days and hours in the configured zone", .serialized)
 struct TimeZoneTests {
     func runPipeline(_ csv: String, zone: String) throws -> [Cell: Tally] {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         let path = try writeTemp(csv)
         #expect(try importer(server, path, extra: ["--timezone", zone, "--strict"]).wait() == 0)
@@ -67,7 +68,7 @@ struct TimeZoneTests {
 
     @Test("workers that disagree on the time zone are refused rather than mixing buckets")
     func conflictingZoneRefused() throws {
-        let server = try TestRedisServer()
+        let server = try RedisServer()
         defer { server.stop() }
         #expect(try aggregator(server, id: "a", drain: true).wait() == 0)
         let other = try aggregator(server, id: "b", drain: true, env: ["TXSTATS_TIMEZONE": "Europe/Berlin"])

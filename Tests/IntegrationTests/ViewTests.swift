@@ -1,5 +1,6 @@
 import Foundation
 import StatsCore
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +43,7 @@ struct ViewTests {
     }
 
     func get(_ port: Int, _ path: String) throws -> [String: Any] {
-        let r = try httpGet(port: port, path)
+        let r = try LoopbackHTTP.get(port: port, path)
         guard r.status == 200, let o = r.json as? [String: Any] else { throw TestFailure("GET \(path): \(r.status) \(r.body.prefix(300))") }
         return o
     }
@@ -91,14 +92,14 @@ struct ViewTests {
         }
         let one = try get(port, "/api/v1/stats/provider/paypal?days=20")
         #expect(try Self.blocks(one) == Self.expected(cells) { $0.method == "paypal" })
-        let unknown = try httpGet(port: port, "/api/v1/stats/provider/nope")
+        let unknown = try LoopbackHTTP.get(port: port, "/api/v1/stats/provider/nope")
         #expect(unknown.status == 404 && unknown.body.contains("detail"))
 
         for (path, detail) in [("/api/v1/stats/daily", "date is required"), ("/api/v1/stats/monthly?month=2026-13", "month must be"),
                                ("/api/v1/stats/weekly?week=2026-W54", "week must be"), ("/api/v1/stats/range?startDate=2026-01-02&endDate=2026-01-01", "is after"),
                                ("/api/v1/stats/range?startDate=2026-01-01&endDate=2026-01-02&type=refund", "type must be"),
                                ("/api/v1/stats/providers?days=0", "days must be"), ("/api/v1/stats/compare?period=fortnight", "period must be")] {
-            let r = try httpGet(port: port, path)
+            let r = try LoopbackHTTP.get(port: port, path)
             #expect(r.status == 400 && r.body.contains(detail), "\(path): \(r.status) \(r.body)")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Foundation
 import StatsCore
+import TestSupport
 
 /// A generated sample CSV in a temp file.
 func sampleCSV(rows: Int, days: Int = 5, seed: UInt64 = 7, withStatus: Bool = true, start: String = "2026-01-01") throws -> String {
@@ -19,14 +19,14 @@ func writeTemp(_ text: String, suffix: String = ".csv") throws -> String {
 }
 
 /// Common flags pointing a worker at the test server.
-func redisArgs(_ server: TestRedisServer) -> [String] { ["--redis-url", server.urlString] }
+func redisArgs(_ server: RedisServer) -> [String] { ["--redis-url", server.urlString] }
 
-func aggregator(_ server: TestRedisServer, id: String, drain: Bool = false, extra: [String] = [], env: [String: String] = [:]) throws -> Worker {
+func aggregator(_ server: RedisServer, id: String, drain: Bool = false, extra: [String] = [], env: [String: String] = [:]) throws -> Worker {
     try Worker("aggregator", redisArgs(server) + ["--worker-id", id, "--heartbeat-timeout", "2"] + (drain ? ["--drain"] : []) + extra,
                environment: env, name: "aggregator \(id)")
 }
 
-func importer(_ server: TestRedisServer, _ file: String, extra: [String] = [], env: [String: String] = [:]) throws -> Worker {
+func importer(_ server: RedisServer, _ file: String, extra: [String] = [], env: [String: String] = [:]) throws -> Worker {
     try Worker("importer", redisArgs(server) + ["--no-sleep"] + extra + [file], environment: env)
 }
 

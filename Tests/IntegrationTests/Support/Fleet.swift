@@ -1,5 +1,6 @@
 import Foundation
 import StatsCore
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,9 +8,9 @@ import Glibc
 /// redis-server and a MongoDB wire-protocol server for one test, and the environment that points
 /// every txstats executable at them, with a fixed "today" so the cut-off is reproducible.
 final class Fleet {
-    let redis: TestRedisServer
-    var mongo: TestMongoServer
-    let mongoStorage: URL
+    let redis: RedisServer
+    let mongo: MongoServer
+    let mongoStorage: String
     let database = "txstats_\(UUID().uuidString.prefix(8))"
     let today: String
     let cutoffDays: Int
@@ -19,9 +20,9 @@ final class Fleet {
         self.today = today
         self.cutoffDays = cutoffDays
         self.timeZone = timeZone
-        redis = try TestRedisServer()
-        mongoStorage = FileManager.default.temporaryDirectory.appendingPathComponent("txstats-mongo-\(UUID().uuidString.prefix(8))")
-        mongo = try TestMongoServer(storage: mongoStorage)
+        redis = try RedisServer()
+        mongoStorage = try TemporaryDirectory.create(prefix: "txstats-mongo-data")
+        mongo = try MongoServer(storage: mongoStorage)
     }
 
     var environment: [String: String] {
@@ -53,26 +54,21 @@ final class Fleet {
     }
 
     /// Starts the api on a free port and waits until it answers.
-    func startAPI(_ extra: [String] = []) throws -> (Worker, Int) {
-        let port = try freePort()
-        let api = try run("api", ["--port", String(port)] + extra)
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            if (try? httpGet(port: port, "/healthz", timeout: 2))?.status == 200 { return (api, port) }
-            if !api.isRunning { break }
-            usleep(50_000)
-        }
-        throw TestFailure("api did not come up: \(api.stderr.suffix(1500))")
+    func startAPI(_ extra: [String] = [], extraEnv: [String: String] = [:]) throws -> (Worker, Int) {
+        let port = try Loopback.freePort()
+        let api = try run("api", ["--port", String(port)] + extra, extraEnv: extraEnv)
+        try LoopbackHTTP.waitUntilOK(port: port, process: api.child)
+        return (api, port)
     }
 
     func restartMongo() throws {
-        mongo = try TestMongoServer(storage: mongoStorage, port: mongo.port)
+        try mongo.restart()
     }
 
     func stop() {
         redis.stop()
         mongo.stop()
-        try? FileManager.default.removeItem(at: mongoStorage)
+        try? FileManager.default.removeItem(atPath: mongoStorage)
     }
 }
 

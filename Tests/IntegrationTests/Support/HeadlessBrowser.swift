@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,20 +13,9 @@ struct HeadlessBrowser {
 
     /// Fails (rather than skipping the test) when there is no Chromium: CI installs it.
     static func find() throws -> HeadlessBrowser {
-        if let name = ProcessInfo.processInfo.environment["TXSTATS_TEST_CHROMIUM"], !name.isEmpty {
-            guard let p = which(name), FileManager.default.isExecutableFile(atPath: p) else {
-                throw TestFailure("TXSTATS_TEST_CHROMIUM=\(name) is not an executable file")
-            }
-            return HeadlessBrowser(path: p)
-        }
-        for name in ["chromium", "chromium-browser"] {
-            if let p = which(name) { return HeadlessBrowser(path: p) }
-        }
-        throw TestFailure("""
-            Chromium not found: the dashboard tests need a headless browser. Install it with \
-            `apt-get install -y chromium` (CI does, in .ci/run), or set TXSTATS_TEST_CHROMIUM to a \
-            Chromium or Chrome binary.
-            """)
+        HeadlessBrowser(path: try Executables.locate(
+            "chromium", "chromium-browser", overrideVariable: "TXSTATS_TEST_CHROMIUM",
+            hint: "the dashboard tests need a headless browser; install it with `apt-get install -y chromium` (CI does, in .ci/run)"))
     }
 
     /// Flags for every run. `--virtual-time-budget` lets the page's timers and fetches finish
@@ -58,25 +48,19 @@ struct HeadlessBrowser {
 
     /// Runs Chromium with the common flags and `arguments`; stdout and stderr as text.
     func run(_ arguments: [String], timeout: Double = 120) throws -> (stdout: String, stderr: String) {
-        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("txstats-chromium-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: tmp) }
-        let outPath = tmp.appendingPathComponent("stdout").path, errPath = tmp.appendingPathComponent("stderr").path
-        var env = ProcessInfo.processInfo.environment
-        env["HOME"] = tmp.path   // caches and crash reports stay in the throw-away directory
-        let child = try ChildProcess(path: path, arguments: Self.flags + ["--user-data-dir=\(tmp.appendingPathComponent("profile").path)"] + arguments,
-                                     environment: env, stdout: outPath, stderr: errPath)
-        let stdout = { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
-        let stderr = { (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "" }
-        guard child.wait(timeout: timeout) != nil else {
-            child.signal(SIGKILL)
-            _ = child.wait(timeout: 5)
-            throw TestFailure("chromium did not finish within \(Int(timeout)) s (\(arguments.joined(separator: " "))); stderr:\n\(stderr().suffix(2000))")
+        let tmp = try TemporaryDirectory.create(prefix: "txstats-chromium")
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        // HOME: caches and crash reports stay in the throw-away directory.
+        let child = try ChildProcess(path, arguments: Self.flags + ["--user-data-dir=\(tmp)/profile"] + arguments,
+                                     environment: ["HOME": tmp], name: "chromium", stdout: .capture, stderr: .capture)
+        let exit: ExitStatus
+        do { exit = try child.wait(timeout: .seconds(timeout)) } catch {
+            throw TestFailure("chromium did not finish within \(Int(timeout)) s (\(arguments.joined(separator: " "))); stderr:\n\(child.standardError.suffix(2000))")
         }
-        guard child.exitCode == 0 else {
-            throw TestFailure("chromium exited with \(child.exitCode.map(String.init) ?? "signal \(child.terminatingSignal ?? 0)") (\(arguments.joined(separator: " "))); stderr:\n\(stderr().suffix(2000))")
+        guard exit.succeeded else {
+            throw TestFailure("chromium \(exit) (\(arguments.joined(separator: " "))); stderr:\n\(child.standardError.suffix(2000))")
         }
-        return (stdout(), stderr())
+        return (child.standardOutput, child.standardError)
     }
 }
 

@@ -1,2 +1,0 @@
-/// Shared by the tests and the benchmark.
-public enum TestSupport {}
