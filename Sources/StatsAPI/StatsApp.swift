@@ -12,6 +12,8 @@ struct StatsApp: Sendable {
     /// Bearer tokens: admin routes exist only with one; read routes require one if set.
     let adminToken: String?
     let readToken: String?
+    /// The dashboard page and the OpenAPI document, read at start-up.
+    let assets: Assets
     let cache = ResponseCache()
 
     func router() -> Router<BasicRequestContext> {
@@ -23,7 +25,10 @@ struct StatsApp: Sendable {
         router.get("/stats") { request, _ in try await stats(request) }
         router.get("/healthz") { _, _ in JSONBody.response("{\"status\":\"ok\"}") }
         router.get("/readyz") { _, _ in try await ready() }
-        router.get("/openapi.json") { _, _ in JSONBody.response(OpenAPIDocument.json) }
+        let openAPI = assets.openAPI
+        router.get("/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: openAPI))
+        }
         router.get("/metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: Telemetry.exposition())))
