@@ -28,21 +28,14 @@ struct AggregatorCommand: AsyncParsableCommand {
     var drain = false
 
     func run() async throws {
-        LogSetup.bootstrap()
-        Telemetry.bootstrap()
-        try await runLoggingFatalErrors("txstats.aggregator") {
+        try await WorkerMain.run("aggregator", metricsPort: metricsPort) { logger in
             let settings = try AggregatorSettings(
                 core: core.resolve(),
                 workerId: AggregatorSetting.workerId.resolve(flag: workerId),
                 batchItems: AggregatorSetting.batchItems.resolve(flag: batchItems),
                 heartbeatTimeout: AggregatorSetting.heartbeatTimeout.resolve(flag: heartbeatTimeout),
                 drain: drain)
-            let logger = Logger(label: "txstats.aggregator")
-            let service = BlockingWorkerService(name: "aggregator", logger: logger) { stop in
-                try AggregatorWorker(settings: settings, logger: logger, stop: stop).run()
-            }
-            try await WorkerServiceGroup.run(
-                main: service, alongside: MetricsListener.services(portFlag: metricsPort, logger: logger), logger: logger)
+            return { stop in try AggregatorWorker(settings: settings, logger: logger, stop: stop).run() }
         }
     }
 }

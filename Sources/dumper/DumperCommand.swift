@@ -26,21 +26,14 @@ struct DumperCommand: AsyncParsableCommand {
     var once = false
 
     func run() async throws {
-        LogSetup.bootstrap()
-        Telemetry.bootstrap()
-        try await runLoggingFatalErrors("txstats.dumper") {
+        try await WorkerMain.run("dumper", metricsPort: metricsPort) { logger in
             let settings = DumperSettings(
                 core: try core.resolve(),
                 history: try history.resolve(),
                 interval: try DumperSetting.interval.resolve(flag: interval),
                 dumperId: try DumperSetting.dumperId.resolve(flag: dumperId),
                 once: once)
-            let logger = Logger(label: "txstats.dumper")
-            let service = BlockingWorkerService(name: "dumper", logger: logger) { stop in
-                try DumperWorker(settings: settings, logger: logger, stop: stop).run()
-            }
-            try await WorkerServiceGroup.run(
-                main: service, alongside: MetricsListener.services(portFlag: metricsPort, logger: logger), logger: logger)
+            return { stop in try DumperWorker(settings: settings, logger: logger, stop: stop).run() }
         }
     }
 }

@@ -35,9 +35,8 @@ struct ImportCommand: AsyncParsableCommand {
     var chunkRows: String?
 
     func run() async throws {
-        LogSetup.bootstrap()
-        Telemetry.bootstrap()
-        try await runLoggingFatalErrors("txstats.importer") {
+        let result = Mutex<ImportSummary?>(nil)
+        try await WorkerMain.run("importer", metricsPort: metricsPort) { logger in
             let settings = ImportSettings(
                 core: try core.resolve(),
                 file: file,
@@ -46,19 +45,14 @@ struct ImportCommand: AsyncParsableCommand {
                 sourceId: try sourceId.map { try ImportSetting.sourceId($0) },
                 batchRows: try ImportSetting.batchRows.resolve(flag: batchRows),
                 chunkRows: try ImportSetting.chunkRows.resolve(flag: chunkRows))
-            let logger = Logger(label: "txstats.importer")
-            let result = Mutex<ImportSummary?>(nil)
-            let service = BlockingWorkerService(name: "importer", logger: logger) { stop in
+            return { stop in
                 let summary = try ImportRun(settings: settings, logger: logger, stop: stop).run()
                 result.withLock { $0 = summary }
             }
-            try await WorkerServiceGroup.run(
-                main: service, alongside: MetricsListener.services(portFlag: metricsPort, logger: logger), logger: logger)
-            let summary = result.withLock { $0 }
-            guard let summary else { throw ExitCode(1) }
-            summary.print()
-            if summary.interrupted { throw ExitCode(130) }
-            if strict && summary.rejectedTotal > 0 { throw ExitCode(3) }
         }
+        guard let summary = result.withLock({ $0 }) else { throw ExitCode(1) }
+        summary.print()
+        if summary.interrupted { throw ExitCode(130) }
+        if strict && summary.rejectedTotal > 0 { throw ExitCode(3) }
     }
 }

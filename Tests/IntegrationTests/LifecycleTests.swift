@@ -41,4 +41,22 @@ struct LifecycleTests {
         #expect(Date().timeIntervalSince(started) >= 0.9)
         #expect(w.stderr.contains("graceful shutdown took longer"))
     }
+
+    @Test("a worker whose metrics port is taken exits 1 and its log names the bind error, not a signal")
+    func metricsPortTaken() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        // Hold a port: listening on it makes the metrics listener's bind fail.
+        let port = try Loopback.freePort()
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var addr = Loopback.address(port: port)
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(bound == 0 && listen(holder, 1) == 0)
+        let w = try aggregator(server, id: "m", extra: ["--metrics-port", String(port)], env: ["TXSTATS_LOG_FORMAT": "json"])
+        #expect(try w.wait(timeout: 30) == 1)
+        let critical = logLines(w.stderr).filter { $0["level"] == "critical" }
+        #expect(critical.contains { ($0["error"] ?? "").contains("metrics listener cannot listen on 127.0.0.1:\(port)") }, "\(w.stderr.suffix(800))")
+        #expect(!w.stderr.contains("second signal"), "a failing service is not a signal")
+    }
 }

@@ -1,3 +1,4 @@
+import StatsCore
 /// The rows the suite imports, and the figures every view must give for them, computed here
 /// from the rows alone (plain loops over plain values; nothing from StatsCore).
 ///
@@ -15,7 +16,7 @@ enum Seed {
     /// Deterministic rows: a few per day, every type, method, status (and the importer's status
     /// aliases), hours 0 to 23, amounts from 0.01 to 5000.00, plus fixed ones with easy values.
     static let rows: [Row] = {
-        var rng = SplitMix(seed: 20260120)
+        var rng = SplitMix64(seed: 20260120)
         var rows: [Row] = []
         for day in days {
             let december = day.month == 12
@@ -227,19 +228,6 @@ struct Day: Comparable, Hashable, Sendable, CustomStringConvertible {
     }
 
     static func < (a: Day, b: Day) -> Bool { a.epochDay < b.epochDay }
-}
-
-/// SplitMix64, for reproducible rows.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 extension String {
