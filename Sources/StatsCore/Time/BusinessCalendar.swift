@@ -325,8 +325,14 @@ extension BusinessCalendar {
     static let safeEpochs: ClosedRange<Int64> = -62_135_510_400...253_402_128_000  // 0001-01-02Z ... 9999-12-30Z
 
     /// `nil` when the instant's business day can be named, else why not.
+    @inline(__always)
     public mutating func rejectOutOfRange(epochSeconds t: Int64) -> RejectReason? {
-        if Self.safeEpochs.contains(t) { return nil }
+        if t >= -62_135_510_400 && t <= 253_402_128_000 { return nil }  // Self.safeEpochs, without a lazy global
+        return rejectNearEdges(t)
+    }
+
+    @inline(never)
+    mutating func rejectNearEdges(_ t: Int64) -> RejectReason? {
         // Beyond ±10^13 s the day arithmetic itself would overflow: out of range by any measure.
         guard t > -10_000_000_000_000, t < 10_000_000_000_000 else {
             return .badTimestamp("instant \(t) is outside years 0001-9999")
