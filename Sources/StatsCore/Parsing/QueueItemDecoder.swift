@@ -1,18 +1,38 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+/// Decodes one queue item, JSON object or TXB1 batch, into rows and rejects (see ``QueueItemSink``).
 public enum QueueItemDecoder {
+    /// How much of an oversized item is kept in its dead letter.
+    public static let oversizedRawBytes = 4096
+
     public static func decode<Sink: QueueItemSink>(_ item: UnsafeRawBufferPointer, parser: inout TransactionParser, into sink: inout Sink) {
-        let body = item.trimmedASCIISpaces
+        // Dispatch on the first byte after an optional UTF-8 BOM and JSON whitespace.
+        var lo = 0
+        if item.count >= 3 && item[0] == 0xEF && item[1] == 0xBB && item[2] == 0xBF { lo = 3 }
+        while lo < item.count, item[lo] == 0x20 || item[lo] == 0x09 || item[lo] == 0x0A || item[lo] == 0x0D { lo += 1 }
+        let body = UnsafeRawBufferPointer(rebasing: item[lo...]).trimmedASCIISpaces
         if body.count >= 5, body.prefix(5).elementsEqual(CompactBatchWriter.magic) {
             decodeCompact(body, parser: &parser, into: &sink)
         } else if body.first == UInt8(ascii: "{") {
-            switch JSONItem.parse(body, parser: &parser) {
+            if item.count > JSONItem.maxItemBytes {
+                let reason = RejectReason.badItem(
+                    "JSON item is \(item.count) bytes, more than the limit of \(JSONItem.maxItemBytes)"
+                        + " (its first \(oversizedRawBytes) bytes are kept)")
+                sink.reject(reason, raw: String(decoding: item.prefix(oversizedRawBytes), as: UTF8.self))
+                return
+            }
+            switch JSONItem.parse(item, parser: &parser) {
             case .success(let r): sink.row(r)
             case .failure(let e): sink.reject(e, raw: String(decoding: item, as: UTF8.self))
             }
         } else {
-            sink.reject(.badItem("queue item is neither a JSON object nor a TXB1 batch"), raw: String(decoding: item, as: UTF8.self))
+            let reason = RejectReason.badItem("queue item is neither a JSON object nor a TXB1 batch")
+            if item.count > JSONItem.maxItemBytes {
+                sink.reject(reason, raw: String(decoding: item.prefix(oversizedRawBytes), as: UTF8.self))
+            } else {
+                sink.reject(reason, raw: String(decoding: item, as: UTF8.self))
+            }
         }
     }
 
@@ -66,6 +86,7 @@ public enum QueueItemDecoder {
               let amount = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[(fields.3 + 1)...])),
               amount >= 0, amount <= TransactionParser.maxAmountMinor
         else { return .failure(.badItem("TXB1 row is malformed")) }
+        if let e = parser.calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
         switch parser.methods.index(of: UnsafeRawBufferPointer(rebasing: line[(fields.1 + 1)..<fields.2])) {
         case .success(let m):
             return .success(.init(epochSeconds: epoch, type: type, method: m, status: status, amountMinor: amount, sleepMs: 0))
@@ -74,17 +95,24 @@ public enum QueueItemDecoder {
         }
     }
 
+    /// `-?[0-9]+` as an Int64; nil for anything else, more than 19 bytes, or an overflow.
     @inline(__always)
     static func parseSignedInt(_ raw: UnsafeRawBufferPointer) -> Int64? {
         guard !raw.isEmpty, raw.count <= 19 else { return nil }
         var i = 0
-        var negative = false
-        if raw[0] == UInt8(ascii: "-") { negative = true; i = 1; if raw.count == 1 { return nil } }
+        let negative = raw[0] == UInt8(ascii: "-")
+        if negative {
+            if raw.count == 1 { return nil }
+            i = 1
+        }
         var v: Int64 = 0
         while i < raw.count {
             let d = raw[i] &- 0x30
             guard d < 10 else { return nil }
-            v = v &* 10 &+ Int64(d)
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(d))
+            if o1 || o2 { return nil }
+            v = a
             i += 1
         }
         return negative ? -v : v

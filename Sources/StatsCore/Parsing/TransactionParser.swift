@@ -51,6 +51,7 @@ public struct TransactionParser: Sendable {
         case .success(let v): epoch = v
         case .failure(let e): return .failure(e)
         }
+        if let e = calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
         guard let type = Self.parseType(f.type) else {
             return .failure(.badType("type \"\(String(decoding: f.type, as: UTF8.self).escapedForMessage)\" is not deposit or withdrawal"))
         }
