@@ -78,11 +78,20 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
 
-        .executableTarget(name: "importer", dependencies: ["StatsCore", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "aggregator", dependencies: ["StatsCore", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "dumper", dependencies: ["StatsCore", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "api", dependencies: ["StatsAPI", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .executableTarget(name: "benchmark", dependencies: ["StatsCore", "WorkerRuntime", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "importer",
+            dependencies: ["StatsCore", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "aggregator",
+            dependencies: ["StatsCore", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "dumper",
+            dependencies: ["StatsCore", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "api", dependencies: ["StatsAPI", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "benchmark",
+            dependencies: ["StatsCore", "WorkerRuntime", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Child processes, server launchers, an HTTP client, free ports: for the tests and the
         // benchmark alike.

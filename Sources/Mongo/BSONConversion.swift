@@ -1,6 +1,7 @@
 import CMongoc
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Converts between ``BSONDocument`` and libbson's `bson_t`, directly with `bson_append_*` and
@@ -55,7 +56,9 @@ enum BSONConversion {
         var key = key
         return key.withUTF8 { utf8 -> MongoError? in
             // BSON keys are C strings: a NUL byte would silently cut the key short.
-            if utf8.contains(0) { return .bson("BSON keys cannot contain a NUL byte: \(String(decoding: utf8, as: UTF8.self).debugDescription)") }
+            if utf8.contains(0) {
+                return .bson("BSON keys cannot contain a NUL byte: \(String(decoding: utf8, as: UTF8.self).debugDescription)")
+            }
             guard utf8.count < Int32.max else { return .bson("BSON key too long") }
             let k = charPointer(utf8)
             let n = Int32(utf8.count)
@@ -74,7 +77,9 @@ enum BSONConversion {
                 }
             case .objectId(let hex):
                 guard hex.utf8.count == 24, bson_oid_is_valid(hex, 24) else {
-                    return .bson("invalid ObjectId \(hex.debugDescription) under key \(String(decoding: utf8, as: UTF8.self).debugDescription): want 24 hex digits")
+                    return .bson(
+                        "invalid ObjectId \(hex.debugDescription) under key \(String(decoding: utf8, as: UTF8.self).debugDescription): want 24 hex digits"
+                    )
                 }
                 var oid = bson_oid_t()
                 bson_oid_init_from_string(&oid, hex)
@@ -193,7 +198,7 @@ enum BSONConversion {
     /// is known the inline `_unsafe` accessors (which only skip the type check) are safe.
     private static func readDocument(_ iter: OpaquePointer, _ cache: KeyCache) -> BSONDocument {
         var keys = cache.keys
-        cache.keys = []   // now uniquely referenced here: updated in place
+        cache.keys = [] // now uniquely referenced here: updated in place
         defer { cache.keys = keys }
         var doc = BSONDocument(reservingCapacity: keys.count)
         var position = 0

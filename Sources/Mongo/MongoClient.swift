@@ -34,7 +34,7 @@ public final class MongoClient: @unchecked Sendable {
         MongocRuntime.ensureInitialized()
         try Self.checkName(database, what: "database")
         let parsed = try MongoURI.parse(uri, appName: appName)
-        defer { mongoc_uri_destroy(parsed) }   // the pool keeps its own copy
+        defer { mongoc_uri_destroy(parsed) } // the pool keeps its own copy
         var error = bson_error_t()
         guard let pool = mongoc_client_pool_new_with_error(parsed, &error) else {
             var e = MongoError(error)
@@ -79,7 +79,7 @@ public final class MongoClient: @unchecked Sendable {
         try Self.checkName(name, what: "collection")
         do throws(MongoError) {
             try runCommand(["create": .string(name), "validator": .document(validator), "validationLevel": "strict"])
-        } catch where error.code == 48 {   // NamespaceExists
+        } catch  where error.code == 48 { // NamespaceExists
             try runCommand(["collMod": .string(name), "validator": .document(validator), "validationLevel": "strict"])
         }
     }
@@ -106,18 +106,20 @@ public final class MongoClient: @unchecked Sendable {
     /// Replaces the first document matching `filter`; with `upsert`, inserts `replacement` if
     /// none matches.
     @discardableResult
-    public func replaceOne(_ collection: String, filter: BSONDocument, replacement: BSONDocument,
-                           upsert: Bool) throws(MongoError) -> (matched: Int, modified: Int, upserted: Bool)
-    {
+    public func replaceOne(
+        _ collection: String, filter: BSONDocument, replacement: BSONDocument,
+        upsert: Bool
+    ) throws(MongoError) -> (matched: Int, modified: Int, upserted: Bool) {
         let reply = try write(collection, filter, replacement, upsert: upsert, mongoc_collection_replace_one)
         return (Self.count(reply["matchedCount"]), Self.count(reply["modifiedCount"]), Self.upserted(reply))
     }
 
     /// Applies update operators (`$set`, `$inc`, ...) to the first document matching `filter`.
     @discardableResult
-    public func updateOne(_ collection: String, filter: BSONDocument, update: BSONDocument,
-                          upsert: Bool) throws(MongoError) -> (matched: Int, modified: Int, upserted: Bool)
-    {
+    public func updateOne(
+        _ collection: String, filter: BSONDocument, update: BSONDocument,
+        upsert: Bool
+    ) throws(MongoError) -> (matched: Int, modified: Int, upserted: Bool) {
         let reply = try write(collection, filter, update, upsert: upsert, mongoc_collection_update_one)
         return (Self.count(reply["matchedCount"]), Self.count(reply["modifiedCount"]), Self.upserted(reply))
     }
@@ -164,8 +166,9 @@ public final class MongoClient: @unchecked Sendable {
                     let reply = try Self.withReply { reply, error in
                         mongoc_bulk_operation_execute(bulk, reply, &error) != 0
                     }
-                    return MongoBulkResult(matched: Self.count(reply["nMatched"]), modified: Self.count(reply["nModified"]),
-                                           upserted: Self.count(reply["nUpserted"]), deleted: Self.count(reply["nRemoved"]))
+                    return MongoBulkResult(
+                        matched: Self.count(reply["nMatched"]), modified: Self.count(reply["nModified"]),
+                        upserted: Self.count(reply["nUpserted"]), deleted: Self.count(reply["nRemoved"]))
                 }
             }
         }
@@ -189,9 +192,10 @@ public final class MongoClient: @unchecked Sendable {
 
     /// The documents matching `filter`, all read into memory. `projection` is MongoDB's
     /// (`["field": 1, "_id": 0]`), `sort` e.g. `["day": 1]`; a `limit` of 0 means none.
-    public func find(_ collection: String, filter: BSONDocument, projection: BSONDocument? = nil,
-                     sort: BSONDocument? = nil, limit: Int? = nil) throws(MongoError) -> [BSONDocument]
-    {
+    public func find(
+        _ collection: String, filter: BSONDocument, projection: BSONDocument? = nil,
+        sort: BSONDocument? = nil, limit: Int? = nil
+    ) throws(MongoError) -> [BSONDocument] {
         try Self.checkName(collection, what: "collection")
         var options = BSONDocument()
         if let projection { options.append("projection", .document(projection)) }
@@ -265,7 +269,7 @@ public final class MongoClient: @unchecked Sendable {
     private static func withReply(_ call: (OpaquePointer, inout bson_error_t) -> Bool) throws(MongoError) -> BSONDocument {
         let storage = UnsafeMutableRawPointer.allocate(byteCount: BSONConversion.bsonSize, alignment: BSONConversion.bsonAlignment)
         let reply = OpaquePointer(storage)
-        bson_init(reply)   // so that destroying it is safe even if `call` never touched it
+        bson_init(reply) // so that destroying it is safe even if `call` never touched it
         defer {
             bson_destroy(reply)
             storage.deallocate()
@@ -278,12 +282,15 @@ public final class MongoClient: @unchecked Sendable {
         return document
     }
 
-    private typealias WriteFunction = (OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?,
-                                       UnsafeMutablePointer<bson_error_t>?) -> Bool
+    private typealias WriteFunction = (
+        OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?,
+        UnsafeMutablePointer<bson_error_t>?
+    ) -> Bool
 
-    private func write(_ collection: String, _ filter: BSONDocument, _ document: BSONDocument, upsert: Bool,
-                       _ function: WriteFunction) throws(MongoError) -> BSONDocument
-    {
+    private func write(
+        _ collection: String, _ filter: BSONDocument, _ document: BSONDocument, upsert: Bool,
+        _ function: WriteFunction
+    ) throws(MongoError) -> BSONDocument {
         try Self.checkName(collection, what: "collection")
         return try BSONConversion.withBSON(filter) { f throws(MongoError) in
             try BSONConversion.withBSON(document) { d throws(MongoError) in

@@ -17,9 +17,10 @@ enum MongocRuntime {
 }
 
 /// Warnings and worse go to swift-log; libmongoc's messages below warning are dropped.
-private func mongocLogHandler(_ level: mongoc_log_level_t, _ domain: UnsafePointer<CChar>?,
-                              _ message: UnsafePointer<CChar>?, _ userData: UnsafeMutableRawPointer?)
-{
+private func mongocLogHandler(
+    _ level: mongoc_log_level_t, _ domain: UnsafePointer<CChar>?,
+    _ message: UnsafePointer<CChar>?, _ userData: UnsafeMutableRawPointer?
+) {
     let swiftLevel: Logger.Level
     switch level {
     case MONGOC_LOG_LEVEL_ERROR, MONGOC_LOG_LEVEL_CRITICAL: swiftLevel = .error

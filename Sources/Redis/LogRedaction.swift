@@ -10,7 +10,7 @@ public enum LogRedaction {
         var rest = Substring(text)
         while let scheme = rest.firstRange(of: "://") {
             let name = rest[..<scheme.lowerBound].reversed().prefix { $0.isLetter || $0.isNumber || "+.-".contains($0) }
-            let isRedis = ["sider", "ssider"].contains(String(name).lowercased())   // reversed "redis", "rediss"
+            let isRedis = ["sider", "ssider"].contains(String(name).lowercased()) // reversed "redis", "rediss"
             out += rest[..<scheme.upperBound]
             rest = rest[scheme.upperBound...]
             let end = rest.firstIndex { $0 == " " || $0 == "\"" || $0 == "\n" || $0 == "\t" } ?? rest.endIndex

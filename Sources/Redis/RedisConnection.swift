@@ -54,7 +54,8 @@ public final class RedisConnection {
         if connectedBefore {
             Counter(label: "txstats_redis_reconnects_total").increment()
             let down = lostAt.map { ContinuousClock.now - $0 } ?? .zero
-            logger.notice("Redis reconnected", metadata: ["redis": "\(url)", "down_for": "\(down)", "failed_attempts": "\(failedAttempts)"])
+            logger.notice(
+                "Redis reconnected", metadata: ["redis": "\(url)", "down_for": "\(down)", "failed_attempts": "\(failedAttempts)"])
         }
         lostAt = nil
         failedAttempts = 0

@@ -22,7 +22,8 @@ public enum BuiltProducts {
     /// is not there.
     public static func path(_ name: String) throws -> String {
         guard let directory, FileManager.default.isExecutableFile(atPath: "\(directory)/\(name)") else {
-            throw TestSupportError("\(name) not found beside this program: build the package first (swift build --build-tests), or set TXSTATS_BIN_DIR")
+            throw TestSupportError(
+                "\(name) not found beside this program: build the package first (swift build --build-tests), or set TXSTATS_BIN_DIR")
         }
         return "\(directory)/\(name)"
     }

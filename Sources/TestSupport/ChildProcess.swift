@@ -1,7 +1,8 @@
 import Foundation
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process started with `posix_spawn`, reaped with `wait4`: stdin is /dev/null, stdout
@@ -46,8 +47,10 @@ public final class ChildProcess: Sendable {
 
     /// Starts `executable` (a path, or a name looked up on PATH) with `arguments`. `stderr: nil`
     /// sends standard error to wherever standard output goes, interleaved as written.
-    public init(_ executable: String, arguments: [String] = [], environment: [String: String] = [:], name: String? = nil,
-                stdout: Output = .discard, stderr: Output? = nil) throws {
+    public init(
+        _ executable: String, arguments: [String] = [], environment: [String: String] = [:], name: String? = nil,
+        stdout: Output = .discard, stderr: Output? = nil
+    ) throws {
         let path = executable.contains("/") ? executable : (Executables.find(executable) ?? executable)
         let name = name ?? URL(fileURLWithPath: executable).lastPathComponent
         self.name = name
@@ -58,7 +61,8 @@ public final class ChildProcess: Sendable {
             case .file(let p): return (p, O_WRONLY | O_CREAT | O_TRUNC)
             case .appending(let p): return (p, O_WRONLY | O_CREAT | O_APPEND)
             case .capture:
-                let p = "\(NSTemporaryDirectory())txstats-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8)).\(suffix)"
+                let p =
+                    "\(NSTemporaryDirectory())txstats-\(name.filter { $0.isLetter || $0.isNumber })-\(UUID().uuidString.prefix(8)).\(suffix)"
                 captured.append(p)
                 return (p, O_WRONLY | O_CREAT | O_TRUNC)
             }
@@ -95,7 +99,7 @@ public final class ChildProcess: Sendable {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var child: pid_t = 0
         started = ContinuousClock.now
         let rc = posix_spawn(&child, path, &actions, &attr, argv, envp)
@@ -196,7 +200,8 @@ public final class ChildProcess: Sendable {
     public var cpuSeconds: Double? {
         if let exit { return exit.cpuSeconds }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
         let f = stat[stat.index(after: close)...].split(separator: " ")
         guard f.count > 12, let user = Double(f[11]), let system = Double(f[12]) else { return nil }

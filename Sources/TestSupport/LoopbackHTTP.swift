@@ -6,7 +6,9 @@ import Foundation
 /// not exercise the server under test through another HTTP stack's quirks.
 public enum LoopbackHTTP {
     /// `GET path` on 127.0.0.1:`port`.
-    public static func get(port: Int, _ path: String, headers: [String: String] = [:], timeout: Duration = .seconds(15)) throws -> HTTPAnswer {
+    public static func get(port: Int, _ path: String, headers: [String: String] = [:], timeout: Duration = .seconds(15)) throws
+        -> HTTPAnswer
+    {
         try request(port: port, "GET", path, headers: headers, timeout: timeout)
     }
 
@@ -14,8 +16,10 @@ public enum LoopbackHTTP {
     /// for every method but GET and HEAD, 0 without a body). Reads the whole answer: up to its
     /// `Content-Length`, to the end of a chunked body, or until the server closes. `timeout`
     /// bounds each send and receive.
-    public static func request(port: Int, _ method: String, _ path: String, headers: [String: String] = [:],
-                               body: String? = nil, timeout: Duration = .seconds(15)) throws -> HTTPAnswer {
+    public static func request(
+        port: Int, _ method: String, _ path: String, headers: [String: String] = [:],
+        body: String? = nil, timeout: Duration = .seconds(15)
+    ) throws -> HTTPAnswer {
         let what = "\(method) \(path)"
         let connection: LoopbackConnection
         do { connection = try LoopbackConnection(port: port, timeout: timeout) } catch { throw TestSupportError("\(what): \(error)") }
@@ -35,12 +39,15 @@ public enum LoopbackHTTP {
             do { chunk = try connection.receive() } catch { throw TestSupportError("\(what): \(error) after \(data.count) bytes") }
             if chunk.isEmpty { break }
             data += chunk
-            if parsed == nil, let end = find(crlfcrlf, in: data[...]) { parsed = try parseHead(data[..<end], what: what, bodyStart: end + 4) }
+            if parsed == nil, let end = find(crlfcrlf, in: data[...]) {
+                parsed = try parseHead(data[..<end], what: what, bodyStart: end + 4)
+            }
             if let parsed, try complete(data[parsed.bodyStart...], headers: parsed.headers, status: parsed.status, method: method) { break }
         }
         guard let parsed else {
             if data.isEmpty, let sendError { throw TestSupportError("\(what): \(sendError)") }
-            throw TestSupportError("\(what): no complete HTTP header in \(data.count) bytes: \(String(decoding: data.prefix(200), as: UTF8.self))")
+            throw TestSupportError(
+                "\(what): no complete HTTP header in \(data.count) bytes: \(String(decoding: data.prefix(200), as: UTF8.self))")
         }
         var content = Array(data[parsed.bodyStart...])
         if let length = parsed.headers["content-length"].flatMap({ Int($0) }) {
@@ -59,12 +66,14 @@ public enum LoopbackHTTP {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let exit = process.poll() {
-                throw TestSupportError("\(process.name) exited (\(exit)) before answering \(path) on port \(port). Log tail:\n\(process.logTail())")
+                throw TestSupportError(
+                    "\(process.name) exited (\(exit)) before answering \(path) on port \(port). Log tail:\n\(process.logTail())")
             }
             if (try? get(port: port, path, timeout: .seconds(2)))?.status == 200 { return }
             usleep(50_000)
         }
-        throw TestSupportError("\(process.name) did not answer \(path) on port \(port) with 200 within \(timeout). Log tail:\n\(process.logTail())")
+        throw TestSupportError(
+            "\(process.name) did not answer \(path) on port \(port) with 200 within \(timeout). Log tail:\n\(process.logTail())")
     }
 
     private static let crlf: [UInt8] = [13, 10]
@@ -104,8 +113,10 @@ public enum LoopbackHTTP {
         var out: [UInt8] = []
         var i = bytes.startIndex
         while let lineEnd = find(crlf, in: bytes[i...]),
-              let size = Int(String(decoding: bytes[i..<lineEnd], as: UTF8.self).split(separator: ";").first?
-                .trimmingCharacters(in: .whitespaces) ?? "", radix: 16) {
+            let size = Int(
+                String(decoding: bytes[i..<lineEnd], as: UTF8.self).split(separator: ";").first?
+                    .trimmingCharacters(in: .whitespaces) ?? "", radix: 16)
+        {
             if size == 0 { return out }
             let start = lineEnd + 2
             guard start + size <= bytes.endIndex else { return nil }

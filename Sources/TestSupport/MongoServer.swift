@@ -30,7 +30,8 @@ public final class MongoServer: Sendable {
     /// Starts the server (on a free port unless `port` is given) and waits until it accepts
     /// connections.
     public init(storage: String? = nil, port: Int? = nil, executable: String? = nil) throws {
-        self.executable = try executable
+        self.executable =
+            try executable
             ?? Executables.locate("secantusd-py", overrideVariable: "TXSTATS_TEST_MONGOD", hint: "pip install SecantusDB")
         workDirectory = try TemporaryDirectory.create(prefix: "txstats-mongo")
         // Not `:memory:`: SecantusDB deletes that temp directory only on a clean shutdown.
@@ -78,9 +79,13 @@ public final class MongoServer: Sendable {
     private static func start(executable: String, storage: String, workDirectory: String, port: Int) throws -> ChildProcess {
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
-        let child = try ChildProcess(executable, arguments: ["--host", Loopback.host, "--port", String(port), "--storage-path", storage,
-                                                             "--log-level", "WARNING"],
-                                     name: "secantusd", stdout: .appending("\(workDirectory)/secantusd.log"))
+        let child = try ChildProcess(
+            executable,
+            arguments: [
+                "--host", Loopback.host, "--port", String(port), "--storage-path", storage,
+                "--log-level", "WARNING",
+            ],
+            name: "secantusd", stdout: .appending("\(workDirectory)/secantusd.log"))
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             if let exit = child.poll() {

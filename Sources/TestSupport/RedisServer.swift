@@ -27,21 +27,28 @@ public final class RedisServer: Sendable {
 
     /// Starts the server and waits until it answers PING (with AUTH when `password` is set).
     /// `extraArguments` are appended to the command line (`--maxmemory 10mb`, …).
-    public init(directory: String? = nil, password: String? = nil, appendOnly: Bool = false, extraArguments: [String] = [],
-                executable: String? = nil) throws {
-        self.executable = try executable
+    public init(
+        directory: String? = nil, password: String? = nil, appendOnly: Bool = false, extraArguments: [String] = [],
+        executable: String? = nil
+    ) throws {
+        self.executable =
+            try executable
             ?? Executables.locate("redis-server", overrideVariable: "TXSTATS_TEST_REDIS_SERVER", hint: "install redis-server")
         self.directory = try directory ?? TemporaryDirectory.create(prefix: "txstats-redis")
         ownsDirectory = directory == nil
         self.password = password
-        arguments = ["--bind", Loopback.host, "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--dir", self.directory,
-                     "--daemonize", "no"] + (password.map { ["--requirepass", $0] } ?? []) + extraArguments
+        arguments =
+            [
+                "--bind", Loopback.host, "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--dir", self.directory,
+                "--daemonize", "no",
+            ] + (password.map { ["--requirepass", $0] } ?? []) + extraArguments
         // A port found free can be taken before redis binds it: try a few.
         var lastError: Error?
         for _ in 1...3 {
             do {
                 let port = try Loopback.freePort()
-                let child = try Self.start(executable: self.executable, arguments: arguments, directory: self.directory, port: port, password: password)
+                let child = try Self.start(
+                    executable: self.executable, arguments: arguments, directory: self.directory, port: port, password: password)
                 self.port = port
                 current = Mutex(child)
                 return
@@ -72,10 +79,13 @@ public final class RedisServer: Sendable {
         current.withLock { $0 = child }
     }
 
-    private static func start(executable: String, arguments: [String], directory: String, port: Int, password: String?) throws -> ChildProcess {
+    private static func start(executable: String, arguments: [String], directory: String, port: Int, password: String?) throws
+        -> ChildProcess
+    {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let child = try ChildProcess(executable, arguments: ["--port", String(port)] + arguments, name: "redis-server",
-                                     stdout: .appending("\(directory)/redis-server.log"))
+        let child = try ChildProcess(
+            executable, arguments: ["--port", String(port)] + arguments, name: "redis-server",
+            stdout: .appending("\(directory)/redis-server.log"))
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             // Checked after the PING too: a server that lost the port race exits, and another

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one error TestSupport throws: a sentence for a person reading a failed test or benchmark

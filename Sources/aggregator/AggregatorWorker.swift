@@ -1,9 +1,9 @@
-import WorkerRuntime
-import Redis
 import Foundation
 import Logging
 import Metrics
+import Redis
 import StatsCore
+import WorkerRuntime
 
 /// The aggregator's loop. Invariant: an item is always in the queue, in exactly one worker's
 /// in-flight list, or committed; the commit script removes a batch from the in-flight list in
@@ -39,8 +39,12 @@ final class AggregatorWorker {
     }
 
     func run() throws {
-        logger.info("aggregator starting", metadata: ["redis": "\(settings.core.redisURL)", "queue": "\(keys.queue)",
-                                                      "batch_items": "\(settings.batchItems)"])
+        logger.info(
+            "aggregator starting",
+            metadata: [
+                "redis": "\(settings.core.redisURL)", "queue": "\(keys.queue)",
+                "batch_items": "\(settings.batchItems)",
+            ])
         var backoff = Backoff()
         var preparedIdentity = false
         while !stop.isRequested {
@@ -64,16 +68,24 @@ final class AggregatorWorker {
                 batch.reset()
                 let delay = backoff.next()
                 if backoff.failures >= alerts.failureThreshold {
-                    alerts.send(kind: "worker_failing", message: "aggregator \(settings.workerId) cannot reach Redis (\(backoff.failures) attempts)",
-                                fields: ["error": "\(error)", "worker_id": settings.workerId])
+                    alerts.send(
+                        kind: "worker_failing",
+                        message: "aggregator \(settings.workerId) cannot reach Redis (\(backoff.failures) attempts)",
+                        fields: ["error": "\(error)", "worker_id": settings.workerId])
                 }
-                logger.warning("Redis unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
+                logger.warning(
+                    "Redis unavailable, retrying",
+                    metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
                 blockingSleep(delay, stop: stop)
             }
         }
         release()
-        logger.info("aggregator stopped", metadata: ["items": "\(totals.items)", "rows": "\(totals.rows)",
-                                                     "dead_letters": "\(totals.dead)", "commits": "\(totals.commits)"])
+        logger.info(
+            "aggregator stopped",
+            metadata: [
+                "items": "\(totals.items)", "rows": "\(totals.rows)",
+                "dead_letters": "\(totals.dead)", "commits": "\(totals.commits)",
+            ])
     }
 
     /// What every commit re-checks: the queue's settings key and this worker's values.
@@ -85,7 +97,9 @@ final class AggregatorWorker {
         args.reserve(bytes: 0, arguments: 0)
         let reply = try redis.evalScript(Scripts.agreeMeta, keys: [keys.meta], args: args).check()
         if let conflict = reply.text, !conflict.isEmpty {
-            throw RedisError.server("CONFIG this queue's data was written with \(conflict); this worker has amount_scale=\(settings.core.amountScale) timezone=\(settings.core.timeZone)")
+            throw RedisError.server(
+                "CONFIG this queue's data was written with \(conflict); this worker has amount_scale=\(settings.core.amountScale) timezone=\(settings.core.timeZone)"
+            )
         }
     }
 
@@ -94,11 +108,13 @@ final class AggregatorWorker {
     func waitUntilIdentityIsFree() throws {
         var warned = false
         while !stop.isRequested {
-            let age = try redis.evalScript(Scripts.heartbeatAge, keys: [keys.workers], args: RedisCommand([settings.workerId])).check().int ?? -1
+            let age =
+                try redis.evalScript(Scripts.heartbeatAge, keys: [keys.workers], args: RedisCommand([settings.workerId])).check().int ?? -1
             if age < 0 || age >= settings.heartbeatTimeoutMs { return }
             if !warned {
-                logger.warning("worker id has a fresh heartbeat; waiting for it to expire (another live worker with the same id, or a restart after a crash)",
-                               metadata: ["age_ms": "\(age)"])
+                logger.warning(
+                    "worker id has a fresh heartbeat; waiting for it to expire (another live worker with the same id, or a restart after a crash)",
+                    metadata: ["age_ms": "\(age)"])
                 warned = true
             }
             blockingSleep(.milliseconds(max(50, settings.heartbeatTimeoutMs - Int(age))), stop: stop)
@@ -114,7 +130,8 @@ final class AggregatorWorker {
         logger.info("finishing in-flight items left from before", metadata: ["items": "\(items.count)"])
         process(items)
         let prepared = batch.commitArguments(keys: keys, worker: settings.workerId, methods: parser.methods.names)
-        let command = try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
+        let command = try redis.commitCommand(
+            prepared, worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
         let applied = try redis.send(command).check().int
         noteCommit(applied: applied == 1, items: items.count)
         batch.reset()
@@ -127,9 +144,9 @@ final class AggregatorWorker {
     /// parses batch k+1. The in-flight list then holds batches k, k+1 (and k+2 once moved); a
     /// commit names the list's expected length and removes only its own, oldest, items.
     func loop() throws {
-        var ready: [RedisReply] = []                       // taken, not yet parsed
-        var pending: (command: RedisCommand, items: Int)?  // parsed, commit not yet sent
-        var inflightCount = 0                              // items in our in-flight list
+        var ready: [RedisReply] = [] // taken, not yet parsed
+        var pending: (command: RedisCommand, items: Int)? // parsed, commit not yet sent
+        var inflightCount = 0 // items in our in-flight list
         while true {
             let taking = !stop.isRequested
             if !taking && pending == nil && ready.isEmpty { return }
@@ -177,7 +194,10 @@ final class AggregatorWorker {
             }
             metrics.inflight.record(inflightCount)
             if let prepared {
-                pending = (try redis.commitCommand(prepared, worker: settings.workerId, inflightLength: inflightCount, items: readyCount, meta: meta), readyCount)
+                pending = (
+                    try redis.commitCommand(
+                        prepared, worker: settings.workerId, inflightLength: inflightCount, items: readyCount, meta: meta), readyCount
+                )
             }
             if pending == nil && ready.isEmpty {
                 try heartbeatIfDue(force: true)
@@ -212,7 +232,8 @@ final class AggregatorWorker {
             metrics.commits.increment()
         } else {
             // Only possible if we were presumed dead and our items went back to the queue.
-            logger.warning("batch was taken over by another worker; dropped here, it is counted once there", metadata: ["items": "\(items)"])
+            logger.warning(
+                "batch was taken over by another worker; dropped here, it is counted once there", metadata: ["items": "\(items)"])
         }
     }
 
@@ -222,11 +243,17 @@ final class AggregatorWorker {
         guard now || ContinuousClock.now - lastHeartbeat >= min(interval, .milliseconds(200)) else { return }
         lastHeartbeat = ContinuousClock.now
         try sampleQueue()
-        let stale = try redis.evalScript(Scripts.heartbeat, keys: [keys.workers, keys.inflightOwners],
-                                         args: RedisCommand([settings.workerId, String(settings.heartbeatTimeoutMs)])).check().array ?? []
+        let stale =
+            try redis.evalScript(
+                Scripts.heartbeat, keys: [keys.workers, keys.inflightOwners],
+                args: RedisCommand([settings.workerId, String(settings.heartbeatTimeoutMs)])
+            ).check().array ?? []
         for w in stale.compactMap(\.text) where w != settings.workerId {
-            let moved = try redis.evalScript(Scripts.reclaim, keys: [keys.inflight(worker: w), keys.queue, keys.workers, keys.inflightOwners],
-                                             args: RedisCommand([w, String(settings.heartbeatTimeoutMs)])).check().int ?? 0
+            let moved =
+                try redis.evalScript(
+                    Scripts.reclaim, keys: [keys.inflight(worker: w), keys.queue, keys.workers, keys.inflightOwners],
+                    args: RedisCommand([w, String(settings.heartbeatTimeoutMs)])
+                ).check().int ?? 0
             if moved > 0 {
                 totals.reclaimed += Int(moved)
                 logger.warning("took over the in-flight items of a dead worker", metadata: ["dead_worker": "\(w)", "items": "\(moved)"])
@@ -240,19 +267,25 @@ final class AggregatorWorker {
     /// this one restarted) reclaims the list.
     func release() {
         do {
-            let moved = try redis.evalScript(Scripts.release, keys: [inflight, keys.queue, keys.workers, keys.inflightOwners],
-                                             args: RedisCommand([settings.workerId])).check().int ?? 0
+            let moved =
+                try redis.evalScript(
+                    Scripts.release, keys: [inflight, keys.queue, keys.workers, keys.inflightOwners],
+                    args: RedisCommand([settings.workerId])
+                ).check().int ?? 0
             if moved > 0 { logger.notice("handed uncommitted in-flight items back to the queue", metadata: ["items": "\(moved)"]) }
         } catch {
-            logger.warning("could not hand back in-flight items; they stay owned by this worker id and are reclaimed after the heartbeat timeout",
-                           metadata: ["error": "\(error)"])
+            logger.warning(
+                "could not hand back in-flight items; they stay owned by this worker id and are reclaimed after the heartbeat timeout",
+                metadata: ["error": "\(error)"])
         }
     }
 
     /// Queue length, dead letters and the oldest queued item's age, for the gauges.
     func sampleQueue() throws {
-        let r = try redis.pipeline([RedisCommand(["LLEN", keys.queue]), RedisCommand(["LLEN", keys.deadLetter]),
-                                    RedisCommand(["LINDEX", keys.queue, "-1"])])
+        let r = try redis.pipeline([
+            RedisCommand(["LLEN", keys.queue]), RedisCommand(["LLEN", keys.deadLetter]),
+            RedisCommand(["LINDEX", keys.queue, "-1"]),
+        ])
         metrics.queueLength.record(r[0].int ?? 0)
         metrics.deadLetterSize.record(r[1].int ?? 0)
         let created = r[2].bytes.flatMap { CompactBatchWriter.createdMs($0) }
@@ -261,12 +294,14 @@ final class AggregatorWorker {
         metrics.oldestAge.record(age)
         let dead = Int(r[1].int ?? 0)
         if dead > alerts.deadLetterThreshold {
-            alerts.send(kind: "dead_letters", message: "the dead-letter list holds \(dead) entries (threshold \(alerts.deadLetterThreshold))",
-                        fields: ["size": String(dead), "threshold": String(alerts.deadLetterThreshold), "key": keys.deadLetter])
+            alerts.send(
+                kind: "dead_letters", message: "the dead-letter list holds \(dead) entries (threshold \(alerts.deadLetterThreshold))",
+                fields: ["size": String(dead), "threshold": String(alerts.deadLetterThreshold), "key": keys.deadLetter])
         }
         if age > alerts.queueAgeThreshold {
-            alerts.send(kind: "queue_stale", message: "the oldest queued item is \(Int(age)) s old (threshold \(Int(alerts.queueAgeThreshold)) s)",
-                        fields: ["age_seconds": String(Int(age)), "queue_length": String(r[0].int ?? 0)])
+            alerts.send(
+                kind: "queue_stale", message: "the oldest queued item is \(Int(age)) s old (threshold \(Int(alerts.queueAgeThreshold)) s)",
+                fields: ["age_seconds": String(Int(age)), "queue_length": String(r[0].int ?? 0)])
         }
     }
 

@@ -1,10 +1,11 @@
+import Foundation
 import Mongo
 import Redis
-import Foundation
 import StatsCore
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Settings of the api measurement (`--only api`, or `--with-api` in the full run).
@@ -86,9 +87,11 @@ final class ApiBenchmark {
             executable: Executables.locate("secantusd-py", overrideVariable: "TXSTATS_BENCH_MONGOD", hint: "pip install SecantusDB"))
         defer { mongo.stop() }
         let database = "txstats_bench"
-        env = ["REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
-               "TXSTATS_QUEUE": "TransactionQueue", "TXSTATS_TIMEZONE": "UTC", "TXSTATS_AMOUNT_SCALE": "2",
-               "TXSTATS_TODAY": "\(options.today)", "TXSTATS_CUTOFF_DAYS": String(options.cutoffDays), "LOG_LEVEL": "info"]
+        env = [
+            "REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
+            "TXSTATS_QUEUE": "TransactionQueue", "TXSTATS_TIMEZONE": "UTC", "TXSTATS_AMOUNT_SCALE": "2",
+            "TXSTATS_TODAY": "\(options.today)", "TXSTATS_CUTOFF_DAYS": String(options.cutoffDays), "LOG_LEVEL": "info",
+        ]
         let probe = QueueProbe(url: try RedisURL(parsing: redis.urlString))
         var report = ApiReport(options: options)
         if let l = loadAverage1() { report.loadAverage.append(l) }
@@ -96,11 +99,21 @@ final class ApiBenchmark {
         // 1. Two years of data, imported and aggregated.
         let csv = "\(dir)/api-sample.csv"
         progress("api: generating \(grouped(options.rows)) rows over \(options.days) days from \(options.firstDay)")
-        report.setup.append(("generate", try runToEnd("importer", ["generate", "--rows", String(options.rows), "--days", String(options.days),
-                                                                   "--start", "\(options.firstDay)", "--with-status", "--out", csv],
-                                                      name: "generate").seconds!))
+        report.setup.append(
+            (
+                "generate",
+                try runToEnd(
+                    "importer",
+                    [
+                        "generate", "--rows", String(options.rows), "--days", String(options.days),
+                        "--start", "\(options.firstDay)", "--with-status", "--out", csv,
+                    ],
+                    name: "generate"
+                ).seconds!
+            ))
         report.setup.append(("import", try runToEnd("importer", ["--no-sleep", csv], name: "importer").seconds!))
-        report.setup.append(("aggregate", try runToEnd("aggregator", ["--drain", "--worker-id", "api-bench"], name: "aggregator").seconds!))
+        report.setup.append(
+            ("aggregate", try runToEnd("aggregator", ["--drain", "--worker-id", "api-bench"], name: "aggregator").seconds!))
         _ = try probe.verifyAggregates(expectedRows: options.rows)
         let check = try StatsCheck(csv: csv)
 
@@ -109,15 +122,22 @@ final class ApiBenchmark {
         progress("api: dumper --once, \(grouped(dirty)) day documents")
         let dumper = try runToEnd("dumper", ["--once"], name: "dumper")
         // A client of its own, released before the server stops.
-        let documents = try { try MongoClient(uri: mongo.uri, database: database, appName: "txstats-bench").count(HistorySettings.collection, filter: [:]) }()
+        let documents = try {
+            try MongoClient(uri: mongo.uri, database: database, appName: "txstats-bench").count(HistorySettings.collection, filter: [:])
+        }()
         let dirtyLeft = try int(probe.redis.run("SCARD", probe.keys.dirty))
         let kept = try int(probe.redis.run("ZCARD", probe.keys.days))
         let retired = try int(probe.redis.run("SCARD", probe.keys.archived))
-        guard documents == dirty, documents == options.days * 2, dirtyLeft == 0, kept == options.cutoffDays + 1, kept + retired == options.days else {
-            throw BenchmarkError("FAIL: after the dumper: \(documents) documents (expected \(options.days * 2)), \(dirtyLeft) day/types still dirty, \(kept) days kept in Redis (expected \(options.cutoffDays + 1)), \(retired) retired. Log tail:\n\(dumper.logTail())")
+        guard documents == dirty, documents == options.days * 2, dirtyLeft == 0, kept == options.cutoffDays + 1,
+            kept + retired == options.days
+        else {
+            throw BenchmarkError(
+                "FAIL: after the dumper: \(documents) documents (expected \(options.days * 2)), \(dirtyLeft) day/types still dirty, \(kept) days kept in Redis (expected \(options.cutoffDays + 1)), \(retired) retired. Log tail:\n\(dumper.logTail())"
+            )
         }
-        report.dumper = DumperOutcome(documents: documents, seconds: dumper.seconds!, daysRetired: retired, daysKeptInRedis: kept,
-                                      peakRSSKiB: dumper.exit!.maxRSSKiB)
+        report.dumper = DumperOutcome(
+            documents: documents, seconds: dumper.seconds!, daysRetired: retired, daysKeptInRedis: kept,
+            peakRSSKiB: dumper.exit!.maxRSSKiB)
         progress("api: dumper wrote \(documents) documents in \(String(format: "%.3f", dumper.seconds!)) s, retired \(retired) days")
 
         // 3. The api, warmed up and checked once per URL, then loaded.
@@ -130,10 +150,14 @@ final class ApiBenchmark {
             let started = ContinuousClock.now
             let answer = try LoopbackHTTP.get(port: port, path)
             let ms = (ContinuousClock.now - started).seconds * 1000
-            guard answer.status == 200 else { throw BenchmarkError("FAIL: GET \(path) answered \(answer.status): \(answer.body.prefix(300))") }
+            guard answer.status == 200 else {
+                throw BenchmarkError("FAIL: GET \(path) answered \(answer.status): \(answer.body.prefix(300))")
+            }
             let totals = try check.verify(body: answer.body, from: "\(range.from)", to: "\(range.to)", what: name)
-            report.checks.append(AnswerCheck(name: name, from: "\(range.from)", to: "\(range.to)", totalCents: totals.total,
-                                             expectedCents: totals.expected, bytes: answer.body.utf8.count, firstRequestMs: ms))
+            report.checks.append(
+                AnswerCheck(
+                    name: name, from: "\(range.from)", to: "\(range.to)", totalCents: totals.total,
+                    expectedCents: totals.expected, bytes: answer.body.utf8.count, firstRequestMs: ms))
             bodies[path] = answer.body
         }
 
@@ -142,31 +166,43 @@ final class ApiBenchmark {
         // Issue 4's views: this month (all within the cut-off: Redis) and a 30-day comparison
         // (60 days: the older ones from MongoDB when the cut-off is under 60 days).
         let month = String(options.today.description.prefix(7))
-        let monthlyPath = "/api/v1/stats/monthly?month=\(month)", comparePath = "/api/v1/stats/compare?period=30d"
+        let monthlyPath = "/api/v1/stats/monthly?month=\(month)"
+        let comparePath = "/api/v1/stats/compare?period=30d"
         for path in [monthlyPath, comparePath] {
             let answer = try LoopbackHTTP.get(port: port, path)
-            guard answer.status == 200 else { throw BenchmarkError("FAIL: GET \(path) answered \(answer.status): \(answer.body.prefix(300))") }
+            guard answer.status == 200 else {
+                throw BenchmarkError("FAIL: GET \(path) answered \(answer.status): \(answer.body.prefix(300))")
+            }
         }
-        for (name, title, path) in [("recent_wrk", "31-day range, Redis", recentPath), ("history_wrk", "365-day range, MongoDB", historyPath),
-                                    ("monthly_wrk", "monthly \(month), Redis", monthlyPath), ("compare_wrk", "compare 30d, Redis+MongoDB", comparePath)] {
+        for (name, title, path) in [
+            ("recent_wrk", "31-day range, Redis", recentPath), ("history_wrk", "365-day range, MongoDB", historyPath),
+            ("monthly_wrk", "monthly \(month), Redis", monthlyPath), ("compare_wrk", "compare 30d, Redis+MongoDB", comparePath),
+        ] {
             progress("api: \(wrk.commandLine) \(path)")
-            let before = cpu(servers), started = ContinuousClock.now
+            let before = cpu(servers)
+            let started = ContinuousClock.now
             let r = try wrk.run(url: "http://127.0.0.1:\(port)\(path)", logPath: "\(dir)/wrk-\(name).log")
             let wall = (ContinuousClock.now - started).seconds
             try requireRunning(api)
             guard r.non2xx == 0 else { throw BenchmarkError("FAIL: \(r.non2xx) answers to \(path) were not 2xx/3xx under load") }
             var used = cpu(servers, since: before)
             used["wrk"] = r.cpuSeconds
-            report.runs.append(ApiRun(name: name, title: "\(title), wrk -c\(options.wrkConnections), cached", method: wrk.commandLine,
-                                      requests: r.requests, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms,
-                                      maxMs: r.maxMs, socketErrors: r.socketErrors, wallSeconds: wall, cpuSeconds: used))
+            report.runs.append(
+                ApiRun(
+                    name: name, title: "\(title), wrk -c\(options.wrkConnections), cached", method: wrk.commandLine,
+                    requests: r.requests, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms,
+                    maxMs: r.maxMs, socketErrors: r.socketErrors, wallSeconds: wall, cpuSeconds: used))
         }
 
-        for (name, title, path, count) in [("history_uncached", "365-day range, MongoDB, uncached", historyPath, options.uncachedHistoryRequests),
-                                           ("recent_uncached", "31-day range, Redis, uncached", recentPath, options.uncachedRecentRequests)] {
+        for (name, title, path, count) in [
+            ("history_uncached", "365-day range, MongoDB, uncached", historyPath, options.uncachedHistoryRequests),
+            ("recent_uncached", "31-day range, Redis, uncached", recentPath, options.uncachedRecentRequests),
+        ] {
             progress("api: \(count) uncached requests, one at a time: \(path)")
-            let before = cpu(servers), started = ContinuousClock.now
-            var run = try uncached(name: name, title: title, path: path, count: count, port: port, expectedBody: bodies[path]!, probe: probe)
+            let before = cpu(servers)
+            let started = ContinuousClock.now
+            var run = try uncached(
+                name: name, title: title, path: path, count: count, port: port, expectedBody: bodies[path]!, probe: probe)
             run.wallSeconds = (ContinuousClock.now - started).seconds
             run.cpuSeconds = cpu(servers, since: before)
             report.runs.append(run)
@@ -182,8 +218,10 @@ final class ApiBenchmark {
     /// `count` requests one after another, each after `INCR {Q}:version` so that the api's
     /// per-version cache misses and the answer is read from the stores again. Every answer must
     /// equal the checked one.
-    private func uncached(name: String, title: String, path: String, count: Int, port: Int,
-                          expectedBody: String, probe: QueueProbe) throws -> ApiRun {
+    private func uncached(
+        name: String, title: String, path: String, count: Int, port: Int,
+        expectedBody: String, probe: QueueProbe
+    ) throws -> ApiRun {
         var ms: [Double] = []
         for _ in 0..<count {
             try probe.redis.run("INCR", probe.keys.version).check()
@@ -193,13 +231,17 @@ final class ApiBenchmark {
             let answer = try LoopbackHTTP.get(port: port, path)
             ms.append((ContinuousClock.now - started).seconds * 1000)
             guard answer.status == 200, answer.body == expectedBody else {
-                throw BenchmarkError("FAIL: uncached GET \(path) answered \(answer.status) with another body than the checked one: \(answer.body.prefix(300))")
+                throw BenchmarkError(
+                    "FAIL: uncached GET \(path) answered \(answer.status) with another body than the checked one: \(answer.body.prefix(300))"
+                )
             }
         }
         let sorted = ms.sorted()
-        return ApiRun(name: name, title: "\(title), 1 at a time", method: "\(count) sequential GETs, INCR {TransactionQueue}:version and 50 ms before each",
-                      requests: count, requestsPerSecond: Double(count) / (ms.reduce(0, +) / 1000),
-                      p50ms: percentile(sorted, 0.50), p99ms: percentile(sorted, 0.99), maxMs: sorted.last ?? 0)
+        return ApiRun(
+            name: name, title: "\(title), 1 at a time",
+            method: "\(count) sequential GETs, INCR {TransactionQueue}:version and 50 ms before each",
+            requests: count, requestsPerSecond: Double(count) / (ms.reduce(0, +) / 1000),
+            p50ms: percentile(sorted, 0.50), p99ms: percentile(sorted, 0.99), maxMs: sorted.last ?? 0)
     }
 
     /// CPU seconds used so far by each process, or since `before`.
@@ -224,8 +266,9 @@ final class ApiBenchmark {
 
     private func launch(_ tool: String, _ arguments: [String], name: String) throws -> ChildProcess {
         launches += 1
-        return try ChildProcess("\(options.binDir)/\(tool)", arguments: arguments, environment: env, name: name,
-                                stdout: .file("\(dir)/\(launches)-\(name).log"))
+        return try ChildProcess(
+            "\(options.binDir)/\(tool)", arguments: arguments, environment: env, name: name,
+            stdout: .file("\(dir)/\(launches)-\(name).log"))
     }
 
     private func runToEnd(_ tool: String, _ arguments: [String], name: String) throws -> ChildProcess {

@@ -1,10 +1,11 @@
-import Redis
 import ArgumentParser
 import Foundation
+import Redis
 import StatsCore
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The benchmark's failures: TestSupport's error, so that a failing child, server or request
@@ -15,7 +16,8 @@ typealias BenchmarkError = TestSupportError
 struct BenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "txstats-bench",
-        abstract: "Measures the real importer and aggregator end to end against a private redis-server, and (--only api, --with-api) the dumper and the api.",
+        abstract:
+            "Measures the real importer and aggregator end to end against a private redis-server, and (--only api, --with-api) the dumper and the api.",
         discussion: """
             Every run starts with FLUSHALL: with --redis-url, point it at a server whose data may be wiped. \
             The api measurement always starts its own redis-server and SecantusDB (secantusd-py) and loads the api with wrk.
@@ -24,12 +26,16 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "Rows of the generated CSV.") var rows = 1_000_000
     @Option(help: "Days the generated rows span.") var days = 30
     @Option(help: "Use this CSV instead of generating one.") var csv: String?
-    @Option(help: "Directory holding the importer and aggregator executables (default: TXSTATS_BIN_DIR, else next to this one).") var binDir: String?
+    @Option(help: "Directory holding the importer and aggregator executables (default: TXSTATS_BIN_DIR, else next to this one).")
+    var binDir: String?
     @Option(help: "Use this Redis server (it is FLUSHALLed) instead of starting a private redis-server.") var redisURL: String?
     @Option(help: "Run each measurement this many times; report the best and the median.") var `repeat` = 1
     @Option(help: "Run only this measurement: importer, aggregator, e2e1, e2e2 or api.") var only: Measurement?
     @Option(help: "Seconds any one run may take before it is reported as hung.") var timeout = 600
-    @Flag(help: "Also run the api measurement after the others (it runs once, with its own redis-server and SecantusDB; needs wrk and secantusd-py).")
+    @Flag(
+        help:
+            "Also run the api measurement after the others (it runs once, with its own redis-server and SecantusDB; needs wrk and secantusd-py)."
+    )
     var withApi = false
     @Option(help: "api measurement: rows generated over its 730 days.") var apiRows = 400_000
     @Option(help: "api measurement: the fixed 'today' (TXSTATS_TODAY) the data ends on, YYYY-MM-DD.") var today = "2026-11-25"
@@ -40,7 +46,9 @@ struct BenchmarkCommand: ParsableCommand {
         guard days >= 1 else { throw ValidationError("--days must be >= 1") }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be >= 1") }
         guard timeout >= 1 else { throw ValidationError("--timeout must be >= 1") }
-        if let redisURL, (try? RedisURL(parsing: redisURL)) == nil { throw ValidationError("--redis-url must look like redis://host:port/db") }
+        if let redisURL, (try? RedisURL(parsing: redisURL)) == nil {
+            throw ValidationError("--redis-url must look like redis://host:port/db")
+        }
         guard apiRows >= 1 else { throw ValidationError("--api-rows must be >= 1") }
         guard CivilDay.parse(today) != nil else { throw ValidationError("--today must be a date YYYY-MM-DD") }
         guard wrkSeconds >= 1 else { throw ValidationError("--wrk-seconds must be >= 1") }
@@ -72,7 +80,8 @@ struct BenchmarkCommand: ParsableCommand {
         let pipelineKinds = kinds.filter { $0 != .api }
         if !pipelineKinds.isEmpty { try pipeline(pipelineKinds, bin: bin, tmp: tmp) }
         if kinds.contains(.api) {
-            let options = ApiOptions(binDir: bin, rows: apiRows, today: CivilDay.parse(today)!, wrkSeconds: wrkSeconds, timeout: .seconds(timeout))
+            let options = ApiOptions(
+                binDir: bin, rows: apiRows, today: CivilDay.parse(today)!, wrkSeconds: wrkSeconds, timeout: .seconds(timeout))
             let report = try ApiBenchmark(options: options, directory: "\(tmp)/api").run()
             print(report.table())
             print(try report.json())
@@ -92,15 +101,17 @@ struct BenchmarkCommand: ParsableCommand {
         } else {
             file = "\(tmp)/sample.csv"
             progress("generating \(grouped(rows)) rows over \(days) days")
-            let gen = try ChildProcess("\(bin)/importer",
-                                       arguments: ["generate", "--rows", String(rows), "--days", String(days), "--with-status", "--out", file],
-                                       name: "importer generate", stdout: .file("\(tmp)/generate.log"))
+            let gen = try ChildProcess(
+                "\(bin)/importer",
+                arguments: ["generate", "--rows", String(rows), "--days", String(days), "--with-status", "--out", file],
+                name: "importer generate", stdout: .file("\(tmp)/generate.log"))
             _ = try gen.wait(timeout: .seconds(timeout))
             try gen.requireSuccess()
         }
 
-        let bench = Bench(binDir: bin, csv: file, logDir: tmp, url: url, expectedRows: csv == nil ? rows : nil,
-                          timeout: .seconds(timeout))
+        let bench = Bench(
+            binDir: bin, csv: file, logDir: tmp, url: url, expectedRows: csv == nil ? rows : nil,
+            timeout: .seconds(timeout))
         var results = kinds.map { MeasurementResult(kind: $0) }
         // Repeats interleave the measurements, so slow drift on a shared machine spreads evenly.
         for round in 1...`repeat` {
@@ -112,17 +123,20 @@ struct BenchmarkCommand: ParsableCommand {
                 case .aggregator: sample = try bench.aggregatorAlone()
                 case .e2e1: sample = try bench.endToEnd(aggregators: 1)
                 case .e2e2: sample = try bench.endToEnd(aggregators: 2)
-                case .api: continue  // run once, by benchmark()
+                case .api: continue // run once, by benchmark()
                 }
                 results[i].samples.append(sample)
-                progress("\(kind.title) [\(round)/\(`repeat`)]: \(String(format: "%.3f", sample.seconds)) s, \(grouped(Int(Double(sample.rows) / sample.seconds))) rows/s, all \(grouped(sample.rows)) rows verified")
+                progress(
+                    "\(kind.title) [\(round)/\(`repeat`)]: \(String(format: "%.3f", sample.seconds)) s, \(grouped(Int(Double(sample.rows) / sample.seconds))) rows/s, all \(grouped(sample.rows)) rows verified"
+                )
             }
         }
 
         let peakMemory = bench.probe.infoField("memory", "used_memory_peak_human")
-        let report = Report(rows: results.map(\.rows).max() ?? rows, days: csv == nil ? days : nil, source: file,
-                            repeats: `repeat`, results: results, redisPeakMemory: peakMemory,
-                            redisPeakRSSKiB: server?.stop().maxRSSKiB)
+        let report = Report(
+            rows: results.map(\.rows).max() ?? rows, days: csv == nil ? days : nil, source: file,
+            repeats: `repeat`, results: results, redisPeakMemory: peakMemory,
+            redisPeakRSSKiB: server?.stop().maxRSSKiB)
         print(report.table())
         print(try report.json())
     }

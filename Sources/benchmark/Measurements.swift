@@ -1,9 +1,10 @@
-import Redis
 import ArgumentParser
+import Redis
 import StatsCore
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
@@ -56,8 +57,9 @@ final class Bench {
 
     func launch(_ tool: String, _ arguments: [String], name: String) throws -> ChildProcess {
         launches += 1
-        return try ChildProcess("\(binDir)/\(tool)", arguments: arguments, name: name,
-                                stdout: .file("\(logDir)/\(launches)-\(name).log"))
+        return try ChildProcess(
+            "\(binDir)/\(tool)", arguments: arguments, name: name,
+            stdout: .file("\(logDir)/\(launches)-\(name).log"))
     }
 
     func startImporter() throws -> ChildProcess {
@@ -117,14 +119,17 @@ final class Bench {
             try a.requireSuccess()
         }
         let counts = try probe.verifyAggregates(expectedRows: expectedRows)
-        let rss = [("importer", importer.exit!.maxRSSKiB)]
+        let rss =
+            [("importer", importer.exit!.maxRSSKiB)]
             + aggregators.map { (count == 1 ? "aggregator" : "aggregator \($0.name.dropFirst("aggregator-".count))", $0.exit!.maxRSSKiB) }
         return Sample(seconds: seconds, rows: counts.read, peakRSS: rss)
     }
 
     /// Polls `done`; fails if a watched long-running process exits or time runs out.
-    private func waitUntil(_ what: String, within limit: Duration, watching: [ChildProcess],
-                           pollMicroseconds: UInt32 = 5000, _ done: () throws -> Bool) throws {
+    private func waitUntil(
+        _ what: String, within limit: Duration, watching: [ChildProcess],
+        pollMicroseconds: UInt32 = 5000, _ done: () throws -> Bool
+    ) throws {
         let deadline = ContinuousClock.now + limit
         while try !done() {
             for p in watching {

@@ -1,7 +1,8 @@
 import Redis
 import StatsCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What the import markers say was read from the sources.
@@ -86,7 +87,9 @@ final class QueueProbe {
     func verifyImport(expectedRows: Int?) throws -> ImportCounts {
         let counts = try importCounts()
         if let expectedRows, counts.read != expectedRows {
-            throw BenchmarkError("FAIL: importer marker says \(counts.queued) queued + \(counts.rejected) rejected = \(counts.read) rows, file has \(expectedRows)")
+            throw BenchmarkError(
+                "FAIL: importer marker says \(counts.queued) queued + \(counts.rejected) rejected = \(counts.read) rows, file has \(expectedRows)"
+            )
         }
         return counts
     }
@@ -97,7 +100,9 @@ final class QueueProbe {
         let left = try length(keys.queue)
         let aggregated = try aggregatedRows()
         guard left == 0, aggregated == counts.queued else {
-            throw BenchmarkError("FAIL: aggregates count \(aggregated) rows, \(counts.queued) were queued (queue still holds \(left) items, dead letters: \(try length(keys.deadLetter)))")
+            throw BenchmarkError(
+                "FAIL: aggregates count \(aggregated) rows, \(counts.queued) were queued (queue still holds \(left) items, dead letters: \(try length(keys.deadLetter)))"
+            )
         }
         return counts
     }

@@ -1,5 +1,5 @@
-import StatsCore
 import Foundation
+import StatsCore
 
 /// The samples of one measurement, summarised as best and median.
 struct MeasurementResult {
@@ -57,7 +57,9 @@ struct Report {
 
     func table() -> String {
         let what = days.map { "\(grouped(rows)) rows, \($0) days" } ?? "\(grouped(rows)) rows from \(source)"
-        var lines = ["txstats benchmark — \(what), \(host), \(cores) cores, \(date)" + (repeats > 1 ? ", best and median of \(repeats)" : "")]
+        var lines = [
+            "txstats benchmark — \(what), \(host), \(cores) cores, \(date)" + (repeats > 1 ? ", best and median of \(repeats)" : "")
+        ]
         let medianHeader = repeats > 1 ? pad("median", 12) : ""
         lines.append(pad("measurement", 27, left: true) + pad("rows/s", 12) + medianHeader + pad("seconds", 10) + "   peak RSS (MB)")
         for r in results {
@@ -79,29 +81,31 @@ struct Report {
     func json() throws -> String {
         struct Entry: Encodable {
             var name: String, title: String, rows: Int
-            var rows_per_s_best: Int, rows_per_s_median: Int
-            var seconds_best: Double, seconds_median: Double, seconds_all: [Double]
-            var peak_rss_mb: [String: Double]
+            var rowsPerSBest: Int, rowsPerSMedian: Int
+            var secondsBest: Double, secondsMedian: Double, secondsAll: [Double]
+            var peakRssMb: [String: Double]
         }
         struct Root: Encodable {
             var rows: Int, days: Int?, source: String, host: String, cores: Int, date: String, `repeat`: Int
             var results: [Entry]
-            var redis_used_memory_peak: String?, redis_peak_rss_mb: Double?
+            var redisUsedMemoryPeak: String?, redisPeakRssMb: Double?
             var targets: [String: Bool]
         }
         let root = Root(
             rows: rows, days: days, source: source, host: host, cores: cores, date: date, repeat: repeats,
             results: results.map { r in
-                Entry(name: r.kind.rawValue, title: r.kind.title, rows: r.rows,
-                      rows_per_s_best: Int(r.bestRate), rows_per_s_median: Int(r.medianRate),
-                      seconds_best: round3(r.bestSeconds), seconds_median: round3(r.medianSeconds),
-                      seconds_all: r.samples.map { round3($0.seconds) },
-                      peak_rss_mb: Dictionary(uniqueKeysWithValues: r.peakRSS.map { ($0.role, round1(mb($0.kib))) }))
+                Entry(
+                    name: r.kind.rawValue, title: r.kind.title, rows: r.rows,
+                    rowsPerSBest: Int(r.bestRate), rowsPerSMedian: Int(r.medianRate),
+                    secondsBest: round3(r.bestSeconds), secondsMedian: round3(r.medianSeconds),
+                    secondsAll: r.samples.map { round3($0.seconds) },
+                    peakRssMb: Dictionary(uniqueKeysWithValues: r.peakRSS.map { ($0.role, round1(mb($0.kib))) }))
             },
-            redis_used_memory_peak: redisPeakMemory, redis_peak_rss_mb: redisPeakRSSKiB.map { round1(mb($0)) },
+            redisUsedMemoryPeak: redisPeakMemory, redisPeakRssMb: redisPeakRSSKiB.map { round1(mb($0)) },
             targets: Dictionary(uniqueKeysWithValues: targets.map { ($0.0, $0.1) }))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase // the report's keys are snake_case
         return String(decoding: try encoder.encode(root), as: UTF8.self)
     }
 

@@ -1,5 +1,5 @@
-import StatsCore
 import Foundation
+import StatsCore
 
 /// day -> type (`deposits`/`withdrawals`) -> payment method -> minor units.
 typealias StatsCents = [String: [String: [String: Int64]]]
@@ -22,7 +22,10 @@ struct StatsCheck {
             guard let i = header.firstIndex(of: name) else { throw BenchmarkError("\(path) has no \(name) column") }
             return i
         }
-        let ts = try column("timestamp"), type = try column("type"), method = try column("payment_method"), amount = try column("amount")
+        let ts = try column("timestamp")
+        let type = try column("type")
+        let method = try column("payment_method")
+        let amount = try column("amount")
         let status = header.firstIndex(of: "status")
         var out: StatsCents = [:]
         for (n, line) in lines.enumerated() {
@@ -59,19 +62,22 @@ struct StatsCheck {
     func verify(body: String, from: String, to: String, what: String) throws -> (total: Int64, expected: Int64) {
         let got = try Self.parseAnswer(body)
         let want = expected(from: from, to: to)
-        let total = Self.total(got), wanted = Self.total(want)
+        let total = Self.total(got)
+        let wanted = Self.total(want)
         if got != want || total != wanted {
             var diffs: [String] = []
             for day in Set(got.keys).union(want.keys).sorted() {
                 for type in Set((got[day] ?? [:]).keys).union((want[day] ?? [:]).keys).sorted() {
-                    let g = got[day]?[type] ?? [:], w = want[day]?[type] ?? [:]
+                    let g = got[day]?[type] ?? [:]
+                    let w = want[day]?[type] ?? [:]
                     for m in Set(g.keys).union(w.keys).sorted() where g[m] != w[m] {
                         diffs.append("\(day) \(type) \(m): api \(g[m].map(String.init) ?? "-"), CSV \(w[m].map(String.init) ?? "-")")
                     }
                 }
             }
-            throw BenchmarkError("FAIL: \(what) answer differs from the CSV (total \(total) vs \(wanted) cents); first differences:\n"
-                                 + diffs.prefix(10).joined(separator: "\n"))
+            throw BenchmarkError(
+                "FAIL: \(what) answer differs from the CSV (total \(total) vs \(wanted) cents); first differences:\n"
+                    + diffs.prefix(10).joined(separator: "\n"))
         }
         return (total, wanted)
     }
@@ -84,7 +90,8 @@ struct StatsCheck {
     static func cents(_ text: some StringProtocol) -> Int64? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count <= 2, let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
-              whole.count <= 15, let w = Int64(whole) else { return nil }
+            whole.count <= 15, let w = Int64(whole)
+        else { return nil }
         var fraction: Int64 = 0
         if parts.count == 2 {
             let f = parts[1]
@@ -105,7 +112,9 @@ struct StatsCheck {
                 try s.object { type in
                     try s.object { method in
                         let number = s.number()
-                        guard let c = cents(number) else { throw BenchmarkError("amount \(number) of \(day) \(type) \(method) is not exact in cents") }
+                        guard let c = cents(number) else {
+                            throw BenchmarkError("amount \(number) of \(day) \(type) \(method) is not exact in cents")
+                        }
                         guard out[day]?[type]?[method] == nil else { throw BenchmarkError("answer repeats \(day) \(type) \(method)") }
                         out[day, default: [:]][type, default: [:]][method] = c
                     }
@@ -136,14 +145,20 @@ struct StatsCheck {
         func object(_ body: (String) throws -> Void) throws {
             try expect("{")
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return
+            }
             while true {
                 let key = try string()
                 try expect(":")
                 try body(key)
                 skipSpace()
                 guard i < bytes.count else { throw BenchmarkError("answer ends inside an object") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
                 try expect("}")
                 return
             }
@@ -166,8 +181,10 @@ struct StatsCheck {
         func number() -> String {
             skipSpace()
             let start = i
-            while i < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e")
-                || bytes[i] == UInt8(ascii: "E") || bytes[i] == UInt8(ascii: "+") || (0x30...0x39).contains(bytes[i]) {
+            while i < bytes.count,
+                bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e")
+                    || bytes[i] == UInt8(ascii: "E") || bytes[i] == UInt8(ascii: "+") || (0x30...0x39).contains(bytes[i])
+            {
                 i += 1
             }
             return String(decoding: bytes[start..<i], as: UTF8.self)
@@ -175,6 +192,6 @@ struct StatsCheck {
     }
 }
 
-private extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

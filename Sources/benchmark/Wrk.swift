@@ -1,6 +1,6 @@
+import Foundation
 import StatsCore
 import TestSupport
-import Foundation
 
 /// What one `wrk --latency` run reported.
 struct WrkResult: Codable {
@@ -35,8 +35,9 @@ struct Wrk {
     var commandLine: String { "wrk -t\(threads) -c\(connections) -d\(seconds)s --latency" }
 
     func run(url: String, logPath: String) throws -> WrkResult {
-        let child = try ChildProcess(executable, arguments: ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", url],
-                                     name: "wrk", stdout: .file(logPath))
+        let child = try ChildProcess(
+            executable, arguments: ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", url],
+            name: "wrk", stdout: .file(logPath))
         _ = try child.wait(timeout: .seconds(seconds + 60))
         try child.requireSuccess()
         let text = try String(contentsOfFile: logPath, encoding: .utf8)
@@ -48,8 +49,14 @@ struct Wrk {
     /// Reads `Requests/sec:`, the `Latency` line's max, the 50%/99% lines of the latency
     /// distribution, `N requests in Xs`, socket errors and non-2xx answers.
     static func parse(_ text: String) -> WrkResult? {
-        var rps: Double?, p50: Double?, p99: Double?, max: Double?, requests: Int?, seconds: Double?
-        var socketErrors = 0, non2xx = 0
+        var rps: Double?
+        var p50: Double?
+        var p99: Double?
+        var max: Double?
+        var requests: Int?
+        var seconds: Double?
+        var socketErrors = 0
+        var non2xx = 0
         for raw in text.split(whereSeparator: \.isNewline) {
             let f = raw.split(separator: " ", omittingEmptySubsequences: true)
             guard let first = f.first else { continue }
@@ -73,8 +80,9 @@ struct Wrk {
             }
         }
         guard let rps, let p50, let p99, let max, let requests, let seconds else { return nil }
-        return WrkResult(requests: requests, seconds: seconds, requestsPerSecond: rps, p50ms: p50, p99ms: p99, maxMs: max,
-                         socketErrors: socketErrors, non2xx: non2xx)
+        return WrkResult(
+            requests: requests, seconds: seconds, requestsPerSecond: rps, p50ms: p50, p99ms: p99, maxMs: max,
+            socketErrors: socketErrors, non2xx: non2xx)
     }
 
     /// wrk prints durations as `812.00us`, `1.23ms`, `2.00s`, `1.00m`, `1.00h`.

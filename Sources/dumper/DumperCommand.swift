@@ -1,8 +1,8 @@
-import WorkerRuntime
 import ArgumentParser
 import Logging
 import ServiceLifecycle
 import StatsCore
+import WorkerRuntime
 
 @main
 struct DumperCommand: AsyncParsableCommand {

@@ -1,10 +1,10 @@
-import WorkerRuntime
-import Mongo
-import Redis
 import Foundation
 import Logging
 import Metrics
+import Mongo
+import Redis
 import StatsCore
+import WorkerRuntime
 
 /// One dumper pass: (1) add pending late deltas (the outbox) to MongoDB, (2) claim the day/types
 /// changed since the last pass and write each to MongoDB — whole, or as a delta for an archived
@@ -24,7 +24,11 @@ final class DumperWorker {
     var schemaReady = false
     let alerts: AlertWebhook
 
-    struct PassResult { var written = 0; var deltas = 0; var archived = 0 }
+    struct PassResult {
+        var written = 0
+        var deltas = 0
+        var archived = 0
+    }
 
     init(settings: DumperSettings, logger: Logger, stop: StopFlag) throws {
         self.settings = settings
@@ -39,8 +43,12 @@ final class DumperWorker {
     }
 
     func run() throws {
-        logger.info("dumper starting", metadata: ["redis": "\(settings.core.redisURL)", "database": "\(settings.history.database)",
-                                                  "interval_s": "\(settings.interval)", "cutoff_days": "\(settings.history.cutoffDays)"])
+        logger.info(
+            "dumper starting",
+            metadata: [
+                "redis": "\(settings.core.redisURL)", "database": "\(settings.history.database)",
+                "interval_s": "\(settings.interval)", "cutoff_days": "\(settings.history.cutoffDays)",
+            ])
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
         while !stop.isRequested {
             do {
@@ -59,11 +67,19 @@ final class DumperWorker {
                 Counter(label: "txstats_dump_documents_total").increment(by: r.written + r.deltas)
                 Counter(label: "txstats_dump_days_retired_total").increment(by: r.archived)
                 Metrics.Timer(label: "txstats_dump_pass_seconds").recordInterval(since: started)
-                if backoff.failures > 0 { logger.notice("dumper caught up after an outage", metadata: ["failed_attempts": "\(backoff.failures)"]) }
+                if backoff.failures > 0 {
+                    logger.notice("dumper caught up after an outage", metadata: ["failed_attempts": "\(backoff.failures)"])
+                }
                 backoff.reset()
-                let meta: Logger.Metadata = ["documents": "\(r.written)", "late_deltas": "\(r.deltas)", "days_retired": "\(r.archived)",
-                                             "duration": "\(ContinuousClock.now - started)"]
-                if r.written + r.deltas + r.archived > 0 { logger.info("dump pass", metadata: meta) } else { logger.debug("dump pass: nothing changed", metadata: meta) }
+                let meta: Logger.Metadata = [
+                    "documents": "\(r.written)", "late_deltas": "\(r.deltas)", "days_retired": "\(r.archived)",
+                    "duration": "\(ContinuousClock.now - started)",
+                ]
+                if r.written + r.deltas + r.archived > 0 {
+                    logger.info("dump pass", metadata: meta)
+                } else {
+                    logger.debug("dump pass: nothing changed", metadata: meta)
+                }
                 if settings.once { break }
                 try waitForNextPass()
             } catch {
@@ -71,11 +87,14 @@ final class DumperWorker {
                 let source = error is MongoError ? "MongoDB" : "Redis"
                 Counter(label: "txstats_dump_failures_total").increment()
                 if backoff.failures >= alerts.failureThreshold {
-                    alerts.send(kind: "worker_failing", message: "the dumper keeps failing: \(source) unavailable (\(backoff.failures) attempts)",
-                                fields: ["error": "\(error)"])
+                    alerts.send(
+                        kind: "worker_failing", message: "the dumper keeps failing: \(source) unavailable (\(backoff.failures) attempts)",
+                        fields: ["error": "\(error)"])
                 }
                 Counter(label: error is MongoError ? "txstats_mongo_errors_total" : "txstats_redis_errors_total").increment()
-                logger.warning("\(source) unavailable; nothing was removed from Redis, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
+                logger.warning(
+                    "\(source) unavailable; nothing was removed from Redis, retrying",
+                    metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
                 if settings.once && backoff.failures >= 5 { throw error }
                 blockingSleep(delay, stop: stop)
             }
@@ -96,7 +115,7 @@ final class DumperWorker {
             let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
             let reply = try redis.run("BLPOP", keys.dumpRequests, String(max(0.01, seconds)))
             if case .array = reply {
-                try redis.run("DEL", keys.dumpRequests).check()   // several requests, one pass
+                try redis.run("DEL", keys.dumpRequests).check() // several requests, one pass
                 logger.info("pass requested")
                 return
             }
@@ -109,7 +128,8 @@ final class DumperWorker {
         let got = try redis.evalScript(Scripts.lease, keys: [keys.dumperLock], args: RedisCommand([owner, String(ttl)])).check().int == 1
         if got && !holdsLease {
             // Claims left by a dumper that died mid-pass go back to dirty.
-            let n = try redis.evalScript(Scripts.unclaim, keys: [keys.dumping, keys.dirty], args: RedisCommand([String]())).check().int ?? 0
+            let n =
+                try redis.evalScript(Scripts.unclaim, keys: [keys.dumping, keys.dirty], args: RedisCommand([String]())).check().int ?? 0
             if n > 0 { logger.notice("re-queued claims of an interrupted pass", metadata: ["day_types": "\(n)"]) }
         } else if !got && !holdsLease {
             logger.info("another dumper holds the lease; waiting")
@@ -121,8 +141,10 @@ final class DumperWorker {
     func pass() throws -> PassResult {
         var result = PassResult()
         result.deltas += try drainOutbox()
-        while true {  // a pass always runs to the end, even when asked to stop
-            let claimed = try redis.evalScript(Scripts.claimDirty, keys: [keys.dirty, keys.dumping, keys.archived], args: RedisCommand(["256"])).check().array ?? []
+        while true { // a pass always runs to the end, even when asked to stop
+            let claimed =
+                try redis.evalScript(Scripts.claimDirty, keys: [keys.dirty, keys.dumping, keys.archived], args: RedisCommand(["256"]))
+                .check().array ?? []
             if claimed.isEmpty { break }
             var full: [(String, CivilDay, TransactionType)] = []
             var late: [(String, CivilDay, TransactionType)] = []
@@ -132,7 +154,9 @@ final class DumperWorker {
                     if claimed[i + 1].int == 1 { late.append((m, day, type)) } else { full.append((m, day, type)) }
                 } else if let m = claimed[i].text {
                     try redis.run("SMOVE", keys.dumping, keys.unarchivable, m).check()
-                    logger.error("a changed day has a name the dumper cannot read; set aside", metadata: ["member": "\(m)", "set": "\(keys.unarchivable)"])
+                    logger.error(
+                        "a changed day has a name the dumper cannot read; set aside",
+                        metadata: ["member": "\(m)", "set": "\(keys.unarchivable)"])
                 }
                 i += 2
             }
@@ -144,9 +168,14 @@ final class DumperWorker {
             }
             for (member, day, type) in late {
                 let seq = try redis.run("INCR", keys.outboxSeq).check().int ?? 0
-                _ = try redis.evalScript(Scripts.moveToOutbox, keys: [keys.hourly(day, type), keys.status(day, type), keys.totals(day, type),
-                                                                      keys.outboxEntry(seq: seq, day, type), keys.outbox, keys.archiveEpoch],
-                                         args: RedisCommand([String]())).check()
+                _ = try redis.evalScript(
+                    Scripts.moveToOutbox,
+                    keys: [
+                        keys.hourly(day, type), keys.status(day, type), keys.totals(day, type),
+                        keys.outboxEntry(seq: seq, day, type), keys.outbox, keys.archiveEpoch,
+                    ],
+                    args: RedisCommand([String]())
+                ).check()
                 try redis.run("SREM", keys.dumping, member).check()
             }
             if !late.isEmpty { result.deltas += try drainOutbox() }
@@ -162,9 +191,11 @@ final class DumperWorker {
         var operations: [MongoWriteOperation] = []
         for (m, reply) in zip(members, replies) {
             let agg = DayAggregate(day: m.1, type: m.2, cells: DayAggregate.cells(from: try reply.check().pairs))
-            operations.append(.replaceOne(filter: DailyAggregateDocument.filter(m.1, m.2),
-                                          replacement: DailyAggregateDocument.replacement(agg, scale: settings.core.amountScale),
-                                          upsert: true))
+            operations.append(
+                .replaceOne(
+                    filter: DailyAggregateDocument.filter(m.1, m.2),
+                    replacement: DailyAggregateDocument.replacement(agg, scale: settings.core.amountScale),
+                    upsert: true))
         }
         _ = try mongo.bulkWrite(HistorySettings.collection, operations: operations, ordered: false)
         _ = try redis.pipeline(members.map { RedisCommand(["SREM", keys.dumping, $0.0]) })
@@ -182,8 +213,9 @@ final class DumperWorker {
             }
             let cells = DayAggregate.cells(from: try redis.run("HGETALL", name).check().pairs)
             if !cells.isEmpty {
-                let (filter, update) = DailyAggregateDocument.deltaUpdate(DayAggregate(day: day, type: type, cells: cells), seq: seq,
-                                                                          scale: settings.core.amountScale)
+                let (filter, update) = DailyAggregateDocument.deltaUpdate(
+                    DayAggregate(day: day, type: type, cells: cells), seq: seq,
+                    scale: settings.core.amountScale)
                 do {
                     _ = try mongo.updateOne(HistorySettings.collection, filter: filter, update: update, upsert: true)
                 } catch {
@@ -192,7 +224,9 @@ final class DumperWorker {
                 }
                 applied += 1
             }
-            _ = try redis.pipeline([RedisCommand("MULTI"), RedisCommand(["DEL", name]), RedisCommand(["LREM", keys.outbox, "1", name]), RedisCommand("EXEC")])
+            _ = try redis.pipeline([
+                RedisCommand("MULTI"), RedisCommand(["DEL", name]), RedisCommand(["LREM", keys.outbox, "1", name]), RedisCommand("EXEC"),
+            ])
         }
         return applied
     }
@@ -200,7 +234,8 @@ final class DumperWorker {
     /// Retention: days before the cut-off whose every change MongoDB holds leave Redis.
     func retire() throws -> Int {
         let cutoff = settings.history.cutoffDay(calendar: &calendar)
-        let old = (try redis.run("ZRANGEBYSCORE", keys.days, "-inf", String(cutoff.daysSinceEpoch - 1)).check().array ?? []).compactMap(\.text)
+        let old = (try redis.run("ZRANGEBYSCORE", keys.days, "-inf", String(cutoff.daysSinceEpoch - 1)).check().array ?? []).compactMap(
+            \.text)
         var archived = 0
         for text in old {
             guard let day = CivilDay.parse(text) else { continue }

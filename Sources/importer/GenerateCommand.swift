@@ -1,12 +1,14 @@
 import ArgumentParser
 import StatsCore
 import WorkerRuntime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct GenerateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Write a deterministic sample CSV in the original format.")
+    static let configuration = CommandConfiguration(
+        commandName: "generate", abstract: "Write a deterministic sample CSV in the original format.")
 
     @Option(help: "Number of rows.") var rows: Int
     @Option(help: "Days the rows span.") var days: Int = 30
@@ -23,8 +25,9 @@ struct GenerateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let generator = SampleGenerator(rows: rows, days: days, start: CivilDay.parse(start)!, seed: seed,
-                                        withStatus: withStatus, maxSleepMs: maxSleepMs)
+        let generator = SampleGenerator(
+            rows: rows, days: days, start: CivilDay.parse(start)!, seed: seed,
+            withStatus: withStatus, maxSleepMs: maxSleepMs)
         if let out {
             let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             guard fd >= 0 else { throw ValidationError("cannot write \(out): \(String(cString: strerror(errno)))") }

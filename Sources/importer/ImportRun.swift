@@ -1,8 +1,8 @@
-import WorkerRuntime
-import Redis
 import Logging
 import Metrics
+import Redis
 import StatsCore
+import WorkerRuntime
 
 /// One import of one source. Reads rows in constant memory, queues them in compact batches,
 /// dead-letters the bad ones, and moves the source's progress marker forward in the same
@@ -21,7 +21,7 @@ final class ImportRun {
 
     var summary: ImportSummary
     var sourceId = ""
-    var committed: String = ""            // marker text as stored in Redis ('' for none)
+    var committed: String = "" // marker text as stored in Redis ('' for none)
     var generation = 0
     var hash = FNV1a64()
     var lastLine = 0
@@ -39,8 +39,9 @@ final class ImportRun {
         self.stop = stop
         self.redis = RedisConnection(url: settings.core.redisURL)
         self.redis.logger = logger
-        self.parser = TransactionParser(calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
-                                        scale: settings.core.amountScale)
+        self.parser = TransactionParser(
+            calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
+            scale: settings.core.amountScale)
         self.summary = ImportSummary(file: settings.file)
         self.writer = CompactBatchWriter(scale: settings.core.amountScale, source: "", firstLine: 0)
     }
@@ -51,9 +52,11 @@ final class ImportRun {
         guard let headerRecord = reader.next() else { throw ImportError(description: "\(settings.file) is empty: expected a header line") }
         if let e = headerRecord.error { throw ImportError(description: "\(settings.file) line 1: unreadable header (\(e))") }
         let header = try CSVHeader(record: headerRecord, required: Self.required, optional: Self.optional)
-        let col = (ts: header.index(of: "timestamp")!, type: header.index(of: "type")!,
-                   method: header.index(of: "payment_method")!, amount: header.index(of: "amount")!,
-                   status: header.index(of: "status"), sleep: header.index(of: "sleep_ms"))
+        let col = (
+            ts: header.index(of: "timestamp")!, type: header.index(of: "type")!,
+            method: header.index(of: "payment_method")!, amount: header.index(of: "amount")!,
+            status: header.index(of: "status"), sleep: header.index(of: "sleep_ms")
+        )
         parserColumns = header.count
         hash.combine(headerRecord.raw)
         var fingerprint = hash
@@ -70,15 +73,29 @@ final class ImportRun {
         writer = CompactBatchWriter(scale: settings.core.amountScale, source: sourceId, firstLine: 0)
 
         var progress = Progress(total: reader.fileSize, logger: logger)
-        logger.info("import starting", metadata: ["file": "\(settings.file)", "redis": "\(settings.core.redisURL)",
-                                                  "queue": "\(keys.queue)", "resume_after_line": "\(resumeLine)"])
+        logger.info(
+            "import starting",
+            metadata: [
+                "file": "\(settings.file)", "redis": "\(settings.core.redisURL)",
+                "queue": "\(keys.queue)", "resume_after_line": "\(resumeLine)",
+            ])
         while let r = record {
-            if stop.isRequested { summary.interrupted = true; break }
+            if stop.isRequested {
+                summary.interrupted = true
+                break
+            }
             hash.combine(r.raw)
             if !verified {
-                if r.line < resumeLine { summary.skipped += 1; record = reader.next(); continue }
+                if r.line < resumeLine {
+                    summary.skipped += 1
+                    record = reader.next()
+                    continue
+                }
                 guard r.line == resumeLine, hash.hex == ImportMarker(parsing: committed)?.hash else {
-                    throw ImportError(description: "\(settings.file) differs from what was imported as source \(sourceId) up to line \(resumeLine); use --source-id NAME to import it as another source, or --restart to import it again from the start")
+                    throw ImportError(
+                        description:
+                            "\(settings.file) differs from what was imported as source \(sourceId) up to line \(resumeLine); use --source-id NAME to import it as another source, or --restart to import it again from the start"
+                    )
                 }
                 summary.skipped += 1
                 verified = true
@@ -98,22 +115,32 @@ final class ImportRun {
         }
         if let io = reader.ioError { logger.error("read error", metadata: ["error": "\(io)"]) }
         if !verified {
-            throw ImportError(description: "\(settings.file) ends before line \(resumeLine), which source \(sourceId) was already imported up to; use --source-id NAME or --restart")
+            throw ImportError(
+                description:
+                    "\(settings.file) ends before line \(resumeLine), which source \(sourceId) was already imported up to; use --source-id NAME or --restart"
+            )
         }
         try flush()
         progress.update(bytes: reader.bytesRead, rows: summary.read, force: true)
         progress.finish()
         let elapsed = ContinuousClock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        logger.info("import done", metadata: ["read": "\(summary.read)", "queued": "\(summary.queued)",
-                                              "rejected": "\(summary.rejectedTotal)", "interrupted": "\(summary.interrupted)"])
+        logger.info(
+            "import done",
+            metadata: [
+                "read": "\(summary.read)", "queued": "\(summary.queued)",
+                "rejected": "\(summary.rejectedTotal)", "interrupted": "\(summary.interrupted)",
+            ])
         return summary
     }
 
     /// Parses one record into the current chunk or the dead letters; returns its sleep_ms.
     @inline(__always)
     func handle(_ r: CSVRecord, col: (ts: Int, type: Int, method: Int, amount: Int, status: Int?, sleep: Int?)) -> Int {
-        if let e = r.error { reject(e, r); return 0 }
+        if let e = r.error {
+            reject(e, r)
+            return 0
+        }
         // A lone empty field is an empty line's ghost; the reader skips real blank lines.
         guard r.fieldCount == parserColumns else {
             reject(.columnCount("row has \(r.fieldCount) fields, the header has \(parserColumns)"), r)
@@ -145,8 +172,11 @@ final class ImportRun {
     func reject(_ reason: RejectReason, _ r: CSVRecord) {
         summary.rejected[reason.code, default: 0] += 1
         rejectedInBatch[reason.code, default: 0] += 1
-        dead.append(DeadLetter(stage: "import", reason: reason, raw: r.rawString, source: sourceId,
-                               file: settings.file, line: r.line).json)
+        dead.append(
+            DeadLetter(
+                stage: "import", reason: reason, raw: r.rawString, source: sourceId,
+                file: settings.file, line: r.line
+            ).json)
         rowsInBatch += 1
     }
 
@@ -165,8 +195,9 @@ final class ImportRun {
         }
         generation = (marker?.generation ?? 0) + (settings.restart && marker != nil ? 1 : 0)
         if let marker, !settings.restart {
-            logger.info("source was imported before; resuming after its last committed row",
-                        metadata: ["line": "\(marker.line)", "queued_before": "\(marker.queued)"])
+            logger.info(
+                "source was imported before; resuming after its last committed row",
+                metadata: ["line": "\(marker.line)", "queued_before": "\(marker.queued)"])
         }
     }
 
@@ -178,13 +209,16 @@ final class ImportRun {
         let previous = ImportMarker(parsing: committed)
         let baseQueued = settings.restart && previous?.generation != generation ? 0 : (previous?.queued ?? 0)
         let baseRejected = settings.restart && previous?.generation != generation ? 0 : (previous?.rejected ?? 0)
-        let marker = ImportMarker(generation: generation, line: lastLine, queued: baseQueued + queuedNow,
-                                  rejected: baseRejected + dead.count, hash: hash.hex)
+        let marker = ImportMarker(
+            generation: generation, line: lastLine, queued: baseQueued + queuedNow,
+            rejected: baseRejected + dead.count, hash: hash.hex)
         var args = RedisCommand([sourceId, committed, marker.description, String(items.count)])
         args.reserve(bytes: items.reduce(0) { $0 + $1.count } + dead.reduce(0) { $0 + $1.utf8.count }, arguments: items.count + dead.count)
         for item in items { args.append(bytes: item) }
         for d in dead { args.append(d) }
-        let reply = try withRetry { try self.redis.evalScript(Scripts.importBatch, keys: [self.keys.queue, self.keys.imports, self.keys.deadLetter], args: args) }
+        let reply = try withRetry {
+            try self.redis.evalScript(Scripts.importBatch, keys: [self.keys.queue, self.keys.imports, self.keys.deadLetter], args: args)
+        }
         if case .error(let m) = reply { throw conflict(m, expected: previous) }
         summary.queued += queuedNow
         Counter(label: "txstats_import_rows_queued_total").increment(by: queuedNow)
@@ -210,17 +244,19 @@ final class ImportRun {
         let expectedLine = expected?.line ?? 0
         if now.isEmpty || (current.map { $0.generation == (expected?.generation ?? 0) && $0.line < expectedLine } ?? false) {
             let at = current.map { "line \($0.line)" } ?? "nothing (the marker is gone)"
-            return ImportError(description: """
-                the import progress of source \(sourceId) moved backwards, from line \(expectedLine) to \(at): Redis lost its \
-                latest writes (a restart without persistence, or an AOF everysec rollback). The queue lost the same batches, \
-                since each batch and its marker are written in one step. Run the same command again: it resumes from where Redis \
-                now stands and queues the lost rows once.
-                """)
+            return ImportError(
+                description: """
+                    the import progress of source \(sourceId) moved backwards, from line \(expectedLine) to \(at): Redis lost its \
+                    latest writes (a restart without persistence, or an AOF everysec rollback). The queue lost the same batches, \
+                    since each batch and its marker are written in one step. Run the same command again: it resumes from where Redis \
+                    now stands and queues the lost rows once.
+                    """)
         }
-        return ImportError(description: """
-            the import progress of source \(sourceId) moved ahead to \(now) while this importer held line \(expectedLine): \
-            another importer is importing the same source. Let one of them finish; run this one again afterwards to resume.
-            """)
+        return ImportError(
+            description: """
+                the import progress of source \(sourceId) moved ahead to \(now) while this importer held line \(expectedLine): \
+                another importer is importing the same source. Let one of them finish; run this one again afterwards to resume.
+                """)
     }
 
     /// Retries transient Redis failures with backoff; the scripts are idempotent on retry.
@@ -232,7 +268,9 @@ final class ImportRun {
             } catch let error as RedisError where error.isTransient {
                 if stop.isRequested && backoff.failures > 3 { throw error }
                 let delay = backoff.next()
-                logger.warning("Redis unavailable, retrying", metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
+                logger.warning(
+                    "Redis unavailable, retrying",
+                    metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(backoff.failures)"])
                 blockingSleep(delay)
             }
         }

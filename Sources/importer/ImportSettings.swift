@@ -1,5 +1,5 @@
-import WorkerRuntime
 import StatsCore
+import WorkerRuntime
 
 struct ImportSettings: Sendable {
     var core: CoreSettings

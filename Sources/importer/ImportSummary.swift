@@ -1,8 +1,9 @@
-import WorkerRuntime
-#if canImport(Glibc)
-import Glibc
-#endif
 import StatsCore
+import WorkerRuntime
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What an import did, printed at the end.
 struct ImportSummary: Sendable {
@@ -23,7 +24,9 @@ struct ImportSummary: Sendable {
         if let l = resumedAfterLine { lines.append("  resumed after line \(l); \(skipped) rows already queued before were skipped") }
         lines.append("  rows read:     \(read)")
         lines.append("  rows queued:   \(queued)")
-        lines.append("  rows rejected: \(rejectedTotal)\(rejected.isEmpty ? "" : " (" + rejected.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")")")
+        lines.append(
+            "  rows rejected: \(rejectedTotal)\(rejected.isEmpty ? "" : " (" + rejected.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")")"
+        )
         let rate = seconds > 0 ? Int(Double(read) / seconds) : 0
         lines.append("  time:          \(String(format2(seconds))) s, \(rate) rows/s")
         Console.out(lines.joined(separator: "\n") + "\n")

@@ -1,11 +1,12 @@
-import WorkerRuntime
 import ArgumentParser
 import Logging
 import ServiceLifecycle
 import StatsCore
 import Synchronization
+import WorkerRuntime
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @main

@@ -1,9 +1,10 @@
-import WorkerRuntime
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import StatsCore
+import WorkerRuntime
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A progress bar on a terminal, periodic log lines otherwise.
 struct Progress {

@@ -1,5 +1,6 @@
 import Redis
 import Testing
+
 @testable import StatsCore
 
 @Suite("Batch accumulator and cell table")
@@ -18,7 +19,8 @@ struct BatchAccumulatorTests {
                 reference[key, default: .init()].amount += amount
             }
             var seen: [UInt64: CellTable.Tally] = [:]
-            table.forEach { seen[$0] = $1 }
+            // swift-format-ignore: ReplaceForEachWithForLoop
+            table.forEach { seen[$0] = $1 } // CellTable is not a Sequence
             #expect(seen == reference, "round \(round)")
             table.removeAll()
             reference.removeAll()
@@ -33,7 +35,7 @@ struct BatchAccumulatorTests {
         var acc = BatchAccumulator()
         let visa = try parser.methods.index(of: "visa").get()
         let wire = try parser.methods.index(of: "wire").get()
-        let base: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
+        let base: Int64 = 1_767_225_600 // 2026-01-01T00:00:00Z
         let rows: [(Int64, TransactionType, Int, TransactionStatus, Int64)] = [
             (base + 10, .deposit, visa, .success, 100), (base + 20, .deposit, visa, .success, 250),
             (base + 3600, .deposit, visa, .failed, 999), (base + 86_400 + 5, .withdrawal, wire, .pending, 7),
@@ -44,24 +46,38 @@ struct BatchAccumulatorTests {
         #expect(acc.rows == 4)
         let layout = KeyLayout(queue: "Q")
         let (keys, args) = acc.commitArguments(keys: layout, worker: "w", methods: parser.methods.names)
-        let day1 = CivilDay(year: 2026, month: 1, day: 1)!, day2 = day1.adding(days: 1)
-        #expect(keys.prefix(7) == [layout.inflight(worker: "w"), layout.workers, layout.dirty, layout.days, layout.methods, layout.version, layout.deadLetter])
-        #expect(Set(keys.dropFirst(7)) == [layout.totals(day1, .deposit), layout.status(day1, .deposit), layout.hourly(day1, .deposit),
-                                           layout.status(day2, .withdrawal), layout.hourly(day2, .withdrawal)])
+        let day1 = CivilDay(year: 2026, month: 1, day: 1)!
+        let day2 = day1.adding(days: 1)
+        #expect(
+            keys.prefix(7) == [
+                layout.inflight(worker: "w"), layout.workers, layout.dirty, layout.days, layout.methods, layout.version, layout.deadLetter,
+            ])
+        #expect(
+            Set(keys.dropFirst(7)) == [
+                layout.totals(day1, .deposit), layout.status(day1, .deposit), layout.hourly(day1, .deposit),
+                layout.status(day2, .withdrawal), layout.hourly(day2, .withdrawal),
+            ])
         // Decode ARGV the way the Lua script does.
         var a = argv(args)[...]
-        #expect(a.removeFirst() == "0")   // no dead letters
+        #expect(a.removeFirst() == "0") // no dead letters
         var hashes: [String: [String: Int64]] = [:]
         for key in keys.dropFirst(7) {
             let n = Int(a.removeFirst())!
             for _ in 0..<n { hashes[key, default: [:]][a.removeFirst()] = Int64(a.removeFirst())! }
         }
         #expect(hashes[layout.totals(day1, .deposit)] == ["visa": 350])
-        #expect(hashes[layout.status(day1, .deposit)] == ["visa|success|n": 2, "visa|success|a": 350, "visa|failed|n": 1, "visa|failed|a": 999])
-        #expect(hashes[layout.hourly(day1, .deposit)] == ["visa|success|00|n": 2, "visa|success|00|a": 350, "visa|failed|01|n": 1, "visa|failed|01|a": 999])
+        #expect(
+            hashes[layout.status(day1, .deposit)] == ["visa|success|n": 2, "visa|success|a": 350, "visa|failed|n": 1, "visa|failed|a": 999])
+        #expect(
+            hashes[layout.hourly(day1, .deposit)] == [
+                "visa|success|00|n": 2, "visa|success|00|a": 350, "visa|failed|01|n": 1, "visa|failed|01|a": 999,
+            ])
         #expect(hashes[layout.hourly(day2, .withdrawal)] == ["wire|pending|00|n": 1, "wire|pending|00|a": 7])
-        #expect(Array(a) == ["2", String(day1.daysSinceEpoch), "2026-01-01", String(day2.daysSinceEpoch), "2026-01-02",
-                             "2", "2026-01-01:deposits", "2026-01-02:withdrawals", "2", "visa", "wire"])
+        #expect(
+            Array(a) == [
+                "2", String(day1.daysSinceEpoch), "2026-01-01", String(day2.daysSinceEpoch), "2026-01-02",
+                "2", "2026-01-01:deposits", "2026-01-02:withdrawals", "2", "visa", "wire",
+            ])
     }
 
     func argv(_ c: RedisCommand) -> [String] { c.arguments }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatsCore
 
 @Suite struct BusinessCalendarTests {
@@ -62,7 +63,7 @@ import Testing
         #expect(cal.bucket(epochSeconds: utc(2026, 3, 28, 22, 59, 59)) == (day(2026, 3, 28), 23))
         #expect(cal.bucket(epochSeconds: utc(2026, 3, 28, 23)) == (d, 0))
         #expect(cal.bucket(epochSeconds: utc(2026, 3, 29, 0, 59, 59)) == (d, 1)) // 01:59:59 CET
-        #expect(cal.bucket(epochSeconds: utc(2026, 3, 29, 1)) == (d, 2))         // 03:00 CEST
+        #expect(cal.bucket(epochSeconds: utc(2026, 3, 29, 1)) == (d, 2)) // 03:00 CEST
         #expect(cal.bucket(epochSeconds: utc(2026, 3, 29, 21, 59, 59)) == (d, 22))
         #expect(cal.bucket(epochSeconds: utc(2026, 3, 29, 22)) == (day(2026, 3, 30), 0))
         // Wall clock to instant: 02:30 does not exist and moves forward by the gap to 03:30 CEST.
@@ -178,15 +179,17 @@ import Testing
     }
 
     /// Day starts and ends agree with Foundation's Calendar for every day of 2010...2030.
-    @Test(arguments: ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
-                      "America/Sao_Paulo", "Pacific/Chatham", "Asia/Tehran", "America/Havana", "America/Santiago",
-                      "Europe/London", "Pacific/Apia"])
+    @Test(arguments: [
+        "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
+        "America/Sao_Paulo", "Pacific/Chatham", "Asia/Tehran", "America/Havana", "America/Santiago",
+        "Europe/London", "Pacific/Apia",
+    ])
     func dayBoundariesMatchFoundation(_ id: String) throws {
         var cal = try calendar(id)
         var fc = Calendar(identifier: .gregorian)
         fc.timeZone = TimeZone(identifier: id)!
         var failures = 0
-        for d in day(2010, 1, 1).daysSinceEpoch ... day(2030, 12, 31).daysSinceEpoch {
+        for d in day(2010, 1, 1).daysSinceEpoch...day(2030, 12, 31).daysSinceEpoch {
             let civil = CivilDay(daysSinceEpoch: d)
             let info = cal.dayInfo(civil)
             guard info.hours > 0 else { continue } // a skipped day has no instant to ask Foundation about
@@ -208,8 +211,10 @@ import Testing
 
     /// A year of instants (hourly, at :20:34) in several zones: buckets hold the instant, hours are
     /// within the day, the day is Foundation's local day, and wall clock → instant round-trips.
-    @Test(arguments: ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
-                      "Pacific/Chatham", "America/Sao_Paulo"])
+    @Test(arguments: [
+        "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe",
+        "Pacific/Chatham", "America/Sao_Paulo",
+    ])
     func bucketAndEpochSecondsAreConsistent(_ id: String) throws {
         var cal = try calendar(id)
         var fc = Calendar(identifier: .gregorian)
@@ -237,8 +242,9 @@ import Testing
             let back = cal.epochSeconds(day: d, secondsOfDay: wall)
             if back != t {
                 // Only the later of two instants with the same wall time maps back differently.
-                let fold = Int64(tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(back)))
-                    - tz.secondsFromGMT(for: date))
+                let fold = Int64(
+                    tz.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(back)))
+                        - tz.secondsFromGMT(for: date))
                 #expect(back == t - fold && fold > 0, "\(id) \(t)")
             }
             if let (pd, ph) = previous {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatsCore
 
 /// 100,000 generated CSV rows, valid and nasty mixed, through the real `CSVReader` and
@@ -8,7 +9,9 @@ import Testing
 @Suite("Fuzz: CSV rows")
 struct CSVFuzzTests {
     enum Column: String, CaseIterable {
-        case timestamp, type, method = "payment_method", amount, status, id, note
+        case timestamp, type
+        case method = "payment_method"
+        case amount, status, id, note
     }
 
     enum Fault: CaseIterable {
@@ -56,7 +59,7 @@ struct CSVFuzzTests {
             }
             var fault = f.chance(0.45) ? f.pick(Fault.allCases) : nil
             if fault == .status && !hasStatus { fault = .amount }
-            if fault == .tooLong && !f.chance(0.05) { fault = .control }  // keeps the file small
+            if fault == .tooLong && !f.chance(0.05) { fault = .control } // keeps the file small
             if fault != nil, case .reject = expected {
                 // One fault per row, so that its reason is the one reported.
                 ts = ("2026-01-01T00:00:00Z", 1_767_225_600)
@@ -164,7 +167,9 @@ struct CSVFuzzTests {
             var record = assemble()
             if fault == .tooLong || (fault == nil && f.chance(0.002)) {
                 // Pad the id to a content length just over (fault) or at most (valid) the limit.
-                let target = fault == .tooLong ? f.pick([maxLineBytes + 1, maxLineBytes + 2, maxLineBytes + 1000, 3 * maxLineBytes])
+                let target =
+                    fault == .tooLong
+                    ? f.pick([maxLineBytes + 1, maxLineBytes + 2, maxLineBytes + 1000, 3 * maxLineBytes])
                     : f.pick([maxLineBytes, maxLineBytes - 1, maxLineBytes - 100])
                 let idLength = fields[.id]!.count
                 embeddedLines = 0
@@ -178,7 +183,7 @@ struct CSVFuzzTests {
                 }
             }
             if dropLast && columns.last == .id { embeddedLines = 0 }
-            if case let .row(_, _, m, _, a) = expected { g.totals.add(m, a) }
+            if case .row(_, _, let m, _, let a) = expected { g.totals.add(m, a) }
 
             g.bytes += record
             g.expected.append((line, expected))
@@ -213,10 +218,13 @@ struct CSVFuzzTests {
         var run = Run()
         let reader = try CSVReader.open(path: path, bufferSize: bufferSize)
         guard let headerRecord = reader.next() else { throw CSVError("empty") }
-        let header = try CSVHeader(record: headerRecord, required: ["timestamp", "type", "payment_method", "amount"],
-                                   optional: ["status", "id", "sleep_ms"])
-        let col = (ts: header.index(of: "timestamp")!, type: header.index(of: "type")!, method: header.index(of: "payment_method")!,
-                   amount: header.index(of: "amount")!, status: header.index(of: "status"), sleep: header.index(of: "sleep_ms"))
+        let header = try CSVHeader(
+            record: headerRecord, required: ["timestamp", "type", "payment_method", "amount"],
+            optional: ["status", "id", "sleep_ms"])
+        let col = (
+            ts: header.index(of: "timestamp")!, type: header.index(of: "type")!, method: header.index(of: "payment_method")!,
+            amount: header.index(of: "amount")!, status: header.index(of: "status"), sleep: header.index(of: "sleep_ms")
+        )
         var parser = TransactionParser(calendar: .utc, scale: 2)
         var methodBytes: [[UInt8]] = []
         var writer = CompactBatchWriter(scale: 2, source: "fuzz", firstLine: 2)
@@ -241,13 +249,21 @@ struct CSVFuzzTests {
             case .failure(let e):
                 reject(e)
             case .success(let row):
-                while methodBytes.count < parser.methods.names.count { methodBytes.append(Array(parser.methods.names[methodBytes.count].utf8)) }
+                while methodBytes.count < parser.methods.names.count {
+                    methodBytes.append(Array(parser.methods.names[methodBytes.count].utf8))
+                }
                 methodBytes[row.method].withUnsafeBytes { m in
-                    writer.append(epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor)
+                    writer.append(
+                        epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor)
                 }
                 run.queued += 1
-                run.outcomes.append((r.line, .row(epoch: row.epochSeconds, type: row.type, method: parser.methods.names[row.method],
-                                                  status: row.status, amount: row.amountMinor)))
+                run.outcomes.append(
+                    (
+                        r.line,
+                        .row(
+                            epoch: row.epochSeconds, type: row.type, method: parser.methods.names[row.method],
+                            status: row.status, amount: row.amountMinor)
+                    ))
                 if writer.rows >= 500 {
                     run.batches.append(writer.buffer)
                     writer = CompactBatchWriter(scale: 2, source: "fuzz", firstLine: r.line + 1)
@@ -285,7 +301,8 @@ struct CSVFuzzTests {
                 #expect(run.read == g.expected.count)
                 #expect(run.queued + run.rejected == run.read)
                 var mismatches: [String] = []
-                for (i, (got, want)) in zip(run.outcomes, g.expected).enumerated() where got.line != want.line || got.outcome != want.outcome {
+                for (i, (got, want)) in zip(run.outcomes, g.expected).enumerated()
+                where got.line != want.line || got.outcome != want.outcome {
                     mismatches.append("#\(i): got line \(got.line) \(got.outcome), expected line \(want.line) \(want.outcome)")
                     if mismatches.count == 10 { break }
                 }
@@ -300,15 +317,17 @@ struct CSVFuzzTests {
                 let decoded = sink.outcomes(names: parser.methods.names)
                 #expect(decoded == run.outcomes.map(\.outcome).filter { if case .row = $0 { true } else { false } })
                 var totals = MethodTotals()
-                for case let .row(_, _, m, _, a) in decoded { totals.add(m, a) }
+                for case .row(_, _, let m, _, let a) in decoded { totals.add(m, a) }
                 #expect(totals == g.totals)
                 #expect(run.queued == g.totals.counts.values.reduce(0, +))
             }
         }
         // The generator really produced every kind of input.
         let codes = Set(g.expected.compactMap { if case .reject(let c) = $0.outcome { c } else { nil } })
-        var wanted: Set = ["bad_amount", "bad_timestamp", "bad_type", "bad_payment_method", "bad_utf8", "column_count", "bad_quoting",
-                           "line_too_long"]
+        var wanted: Set = [
+            "bad_amount", "bad_timestamp", "bad_type", "bad_payment_method", "bad_utf8", "column_count", "bad_quoting",
+            "line_too_long",
+        ]
         if spec.columns.contains(.status) { wanted.insert("bad_status") }
         #expect(wanted.isSubset(of: codes), "missing \(wanted.subtracting(codes))")
         #expect(g.totals.counts.values.reduce(0, +) > 10_000)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatsCore
 
 @Suite struct CSVReaderTests {
@@ -45,8 +46,10 @@ import Testing
     }
 
     /// Reads `bytes` from a file; also re-reads with tiny buffers, which must not change anything.
-    private func read(_ bytes: [UInt8], maxLineBytes: Int = 64 * 1024, bufferSize: Int = 1 << 20,
-                      sourceLocation: SourceLocation = #_sourceLocation) throws -> [Rec] {
+    private func read(
+        _ bytes: [UInt8], maxLineBytes: Int = 64 * 1024, bufferSize: Int = 1 << 20,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [Rec] {
         try Self.withTempFile(bytes) { path in
             var first: [Rec]?
             for size in [bufferSize, 1, 2, 3, 5] {
@@ -74,8 +77,11 @@ import Testing
 
     @Test func simpleRecordsAndLineEndings() throws {
         let lf = try read("a,b,c\n1,2,3\n")
-        #expect(lf == [Rec(line: 1, fields: ["a", "b", "c"], raw: Array("a,b,c".utf8)),
-                       Rec(line: 2, fields: ["1", "2", "3"], raw: Array("1,2,3".utf8))])
+        #expect(
+            lf == [
+                Rec(line: 1, fields: ["a", "b", "c"], raw: Array("a,b,c".utf8)),
+                Rec(line: 2, fields: ["1", "2", "3"], raw: Array("1,2,3".utf8)),
+            ])
         #expect(try read("a,b,c\r\n1,2,3\r\n") == lf) // CRLF: raw has no CR either
         #expect(try read("a,b,c\n1,2,3") == lf) // no final terminator
         #expect(try read("a,b,c\r\n1,2,3\r") == lf)
@@ -90,15 +96,19 @@ import Testing
     }
 
     @Test func quotedFields() throws {
-        let recs = try read(#"""
-        "a,b","he said ""hi""",plain
-        """","x""y""z","",""""""
-        "é€𝄞","a""b","c""d"
+        let recs = try read(
+            #"""
+            "a,b","he said ""hi""",plain
+            """","x""y""z","",""""""
+            "é€𝄞","a""b","c""d"
 
-        """#)
-        #expect(rows(recs) == [["a,b", #"he said "hi""#, "plain"],
-                               ["\"", "x\"y\"z", "", "\"\""],
-                               ["é€𝄞", #"a"b"#, #"c"d"#]])
+            """#)
+        #expect(
+            rows(recs) == [
+                ["a,b", #"he said "hi""#, "plain"],
+                ["\"", "x\"y\"z", "", "\"\""],
+                ["é€𝄞", #"a"b"#, #"c"d"#],
+            ])
         #expect(recs[0].raw == Array(#""a,b","he said ""hi""",plain"#.utf8))
         #expect(recs.allSatisfy { $0.code == nil })
     }
@@ -165,8 +175,10 @@ import Testing
 
     @Test func utf8ValidatorAgreesWithStandardLibrary() {
         var rng = SplitMix64(seed: 7)
-        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF,
-                                    0xF0, 0xF4, 0xF5, 0xFF, 0x90, 0x9F, 0xA0]
+        let interesting: [UInt8] = [
+            0x00, 0x41, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF,
+            0xF0, 0xF4, 0xF5, 0xFF, 0x90, 0x9F, 0xA0,
+        ]
         for _ in 0..<20_000 {
             let n = Int.random(in: 0...6, using: &rng)
             let bytes = (0..<n).map { _ in
@@ -232,8 +244,9 @@ import Testing
     }
 
     @Test func headerMatchesInAnyOrderAndCase() throws {
-        let h = try header(" Amount ,TYPE,extra,\ttimestamp\t,Payment_Method\n",
-                           required: ["timestamp", "type", "amount", "payment_method"], optional: ["status", "ID"])
+        let h = try header(
+            " Amount ,TYPE,extra,\ttimestamp\t,Payment_Method\n",
+            required: ["timestamp", "type", "amount", "payment_method"], optional: ["status", "ID"])
         #expect(h.index(of: "timestamp") == 3)
         #expect(h.index(of: "AMOUNT") == 0)
         #expect(h.index(of: "type") == 1)
@@ -338,8 +351,10 @@ import Testing
     // MARK: Generator and reference
 
     /// Writes a random CSV and the records a correct reader must return for it.
-    static func generate(records: Int, maxLineBytes: Int, rng: inout SplitMix64,
-                         validOnly: Bool = false) -> ([UInt8], [Rec]) {
+    static func generate(
+        records: Int, maxLineBytes: Int, rng: inout SplitMix64,
+        validOnly: Bool = false
+    ) -> ([UInt8], [Rec]) {
         let pieces = ["a", "b", "Z", "0", "9", " ", "\t", ",", "\"", "\n", "\r\n", "\r", "é", "€", "𝄞", "x,y", "\"\""]
         var out: [UInt8] = Bool.random(using: &rng) ? [0xEF, 0xBB, 0xBF] : []
         var expected: [Rec] = []
@@ -368,7 +383,8 @@ import Testing
                 rec = Rec(line: line, fields: [], raw: Array(content.prefix(maxLineBytes)), code: "line_too_long")
             case 14..<16:
                 content = (0..<maxLineBytes).map { _ in Int.random(in: 0..<5, using: &rng) == 0 ? UInt8(ascii: ",") : UInt8(ascii: "k") }
-                let fields = String(decoding: content, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                let fields = String(decoding: content, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false).map(
+                    String.init)
                 rec = Rec(line: line, fields: fields, raw: content)
             default:
                 var fields: [String]
@@ -392,7 +408,8 @@ import Testing
         var out: [UInt8] = []
         for (i, f) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            let mustQuote = f.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+            let mustQuote =
+                f.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
                 || (fields.count == 1 && f.isEmpty)
             if mustQuote || Int.random(in: 0..<5, using: &rng) == 0 {
                 out.append(UInt8(ascii: "\""))
@@ -421,17 +438,29 @@ import Testing
         var recordHasContent = false
         let a = Array(bytes)
         var i = 0
-        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field = [] }
+        func endField() {
+            fields.append(String(decoding: field, as: UTF8.self))
+            field = []
+        }
         func endRecord() {
-            if recordHasContent { endField(); result.append((recordLine, fields)) }
-            fields = []; field = []; recordHasContent = false
+            if recordHasContent {
+                endField()
+                result.append((recordLine, fields))
+            }
+            fields = []
+            field = []
+            recordHasContent = false
         }
         while i < a.count {
             let c = a[i]
             if !recordHasContent { recordLine = line }
             if inQuotes {
                 if c == 0x22 {
-                    if i + 1 < a.count && a[i + 1] == 0x22 { field.append(0x22); i += 2; continue }
+                    if i + 1 < a.count && a[i + 1] == 0x22 {
+                        field.append(0x22)
+                        i += 2
+                        continue
+                    }
                     inQuotes = false
                 } else {
                     if c == 0x0A { line += 1 }
@@ -441,12 +470,20 @@ import Testing
                 continue
             }
             switch c {
-            case 0x22: inQuotes = true; recordHasContent = true
-            case 0x2C: endField(); recordHasContent = true
+            case 0x22:
+                inQuotes = true
+                recordHasContent = true
+            case 0x2C:
+                endField()
+                recordHasContent = true
             case 0x0D where i + 1 < a.count && a[i + 1] == 0x0A: break
             case 0x0D where i + 1 == a.count: break
-            case 0x0A: endRecord(); line += 1
-            default: field.append(c); recordHasContent = true
+            case 0x0A:
+                endRecord()
+                line += 1
+            default:
+                field.append(c)
+                recordHasContent = true
             }
             i += 1
         }
@@ -454,4 +491,3 @@ import Testing
         return result
     }
 }
-

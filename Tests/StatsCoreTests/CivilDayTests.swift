@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatsCore
 
 @Suite struct CivilDayTests {
@@ -23,9 +24,10 @@ import Testing
         gregorian.timeZone = TimeZone(identifier: "UTC")!
         var iso = Calendar(identifier: .iso8601)
         iso.timeZone = TimeZone(identifier: "UTC")!
-        let first = day(1900, 1, 1).daysSinceEpoch, last = day(2200, 12, 31).daysSinceEpoch
+        let first = day(1900, 1, 1).daysSinceEpoch
+        let last = day(2200, 12, 31).daysSinceEpoch
         var mismatches: [String] = []
-        for d in first ... last {
+        for d in first...last {
             let civil = CivilDay(daysSinceEpoch: d)
             let date = Date(timeIntervalSince1970: TimeInterval(Int64(d) * 86_400 + 43_200))
             let c = gregorian.dateComponents([.year, .month, .day, .weekday], from: date)
@@ -92,8 +94,8 @@ import Testing
         #expect(CivilDay.isoWeekStart(year: 2026, week: 0) == nil)
         #expect(CivilDay.isoWeekStart(year: 2026, week: -1) == nil)
         // Every week 1950...2100 round trips, starts on a Monday and spans 7 days.
-        for year in 1950 ... 2100 {
-            for week in 1 ... CivilDay.isoWeeksInYear(year) {
+        for year in 1950...2100 {
+            for week in 1...CivilDay.isoWeeksInYear(year) {
                 let monday = CivilDay.isoWeekStart(year: year, week: week)!
                 #expect(monday.weekday == 1)
                 #expect(monday.isoWeek == (year, week))
@@ -117,9 +119,11 @@ import Testing
         #expect(CivilDay(year: 2026, month: 1, day: 0) == nil)
         #expect(CivilDay(year: 2026, month: 1, day: 32) == nil)
         #expect(CivilDay(year: 10_000_000, month: 1, day: 1) == nil)
-        for text in ["", "2026-02-30", "2026-13-01", "2026-00-10", "2026-01-00", "2026-1-01", "2026-01-1",
-                     " 2026-01-01", "2026-01-01 ", "2026/01/01", "20260101", "2026-01-01T00:00", "abcd-ef-gh",
-                     "-2026-01-01", "2026-04-31", "２０２６-01-01", "2026-0a-01"] {
+        for text in [
+            "", "2026-02-30", "2026-13-01", "2026-00-10", "2026-01-00", "2026-1-01", "2026-01-1",
+            " 2026-01-01", "2026-01-01 ", "2026/01/01", "20260101", "2026-01-01T00:00", "abcd-ef-gh",
+            "-2026-01-01", "2026-04-31", "２０２６-01-01", "2026-0a-01",
+        ] {
             #expect(CivilDay.parse(text) == nil, "\(text)")
         }
         #expect(CivilDay.parse("2026-01-01"[...]) == day(2026, 1, 1))
@@ -137,7 +141,8 @@ import Testing
     }
 
     @Test func orderingArithmeticAndCodable() throws {
-        let a = day(2026, 1, 31), b = day(2026, 2, 1)
+        let a = day(2026, 1, 31)
+        let b = day(2026, 2, 1)
         #expect(a < b)
         #expect(a.adding(days: 1) == b)
         #expect(b.adding(days: -1) == a)

@@ -1,6 +1,7 @@
-import WorkerRuntime
 import Redis
 import Testing
+import WorkerRuntime
+
 @testable import StatsCore
 
 @Suite("Settings, URLs and import markers")
@@ -18,8 +19,10 @@ struct ConfigTests {
 
     @Test("a bad setting is named, flag and variable, with what was expected")
     func errors() {
-        for (env, name) in [(["TXSTATS_AMOUNT_SCALE": "x"], "TXSTATS_AMOUNT_SCALE"), (["TXSTATS_TIMEZONE": "Mars/Olympus"], "TXSTATS_TIMEZONE"),
-                            (["REDIS_URL": "http://x"], "REDIS_URL"), (["TXSTATS_QUEUE": "a{b}"], "TXSTATS_QUEUE")] {
+        for (env, name) in [
+            (["TXSTATS_AMOUNT_SCALE": "x"], "TXSTATS_AMOUNT_SCALE"), (["TXSTATS_TIMEZONE": "Mars/Olympus"], "TXSTATS_TIMEZONE"),
+            (["REDIS_URL": "http://x"], "REDIS_URL"), (["TXSTATS_QUEUE": "a{b}"], "TXSTATS_QUEUE"),
+        ] {
             do {
                 _ = try CoreOptions.parse([]).resolve(environment: env)
                 Issue.record("\(env) was accepted")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StatsCore
 
 @Suite struct DecimalAmountTests {
@@ -166,4 +167,3 @@ import Testing
         }
     }
 }
-

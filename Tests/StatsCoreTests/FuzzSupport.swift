@@ -42,7 +42,7 @@ struct Fuzz {
     }
 
     /// Instants whose UTC day lies in years 0001-9999 (the business zone of the suites is UTC).
-    static let validEpochs: Range<Int64> = Int64(daysFromCivil(1, 1, 1)) * 86_400 ..< Int64(daysFromCivil(10_000, 1, 1)) * 86_400
+    static let validEpochs: Range<Int64> = Int64(daysFromCivil(1, 1, 1)) * 86_400..<Int64(daysFromCivil(10_000, 1, 1)) * 86_400
 
     // MARK: Payment-method names
 
@@ -59,8 +59,10 @@ struct Fuzz {
     /// which the caller checks with ``methodIsValid(_:)``.
     mutating func method() -> (raw: String, name: String) {
         if chance(0.6) {
-            return pick([("visa", "visa"), ("Visa", "visa"), ("PayPal", "paypal"), ("apple pay", "apple pay"), ("CAFÉ", "café"),
-                         ("カード", "カード"), ("💳card", "💳card"), ("crypto", "crypto")])
+            return pick([
+                ("visa", "visa"), ("Visa", "visa"), ("PayPal", "paypal"), ("apple pay", "apple pay"), ("CAFÉ", "café"),
+                ("カード", "カード"), ("💳card", "💳card"), ("crypto", "crypto"),
+            ])
         }
         var raw = ""
         var name = ""
@@ -93,8 +95,10 @@ struct Fuzz {
     ]
 
     /// Names refused by the method rule (C0, DEL, C1 controls, '|', empty, line breaks).
-    static let badMethods = ["", "  ", "\u{A0}\u{3000}", "a|b", "|", "a\u{85}b", "\u{9B}x", "x\u{80}", "x\u{1}", "DEL\u{7F}", "tab\u{0B}",
-                             String(repeating: "m", count: 65), String(repeating: "é", count: 33), "visa\u{85}", "\u{85}visa"]
+    static let badMethods = [
+        "", "  ", "\u{A0}\u{3000}", "a|b", "|", "a\u{85}b", "\u{9B}x", "x\u{80}", "x\u{1}", "DEL\u{7F}", "tab\u{0B}",
+        String(repeating: "m", count: 65), String(repeating: "é", count: 33), "visa\u{85}", "\u{85}visa",
+    ]
 
     // MARK: Amounts
 
@@ -122,8 +126,10 @@ struct Fuzz {
         return text
     }
 
-    static let badAmounts = ["12.345", "-1", "-0.01", "1e5", "1E2", "1,000", "", " ", "abc", "1.2.3", "1 000", "0x10", "١٢", "+", ".", "--1",
-                             "10000000000000.01", "99999999999999999999999", "1_000", "€5"]
+    static let badAmounts = [
+        "12.345", "-1", "-0.01", "1e5", "1E2", "1,000", "", " ", "abc", "1.2.3", "1 000", "0x10", "١٢", "+", ".", "--1",
+        "10000000000000.01", "99999999999999999999999", "1_000", "€5",
+    ]
 
     // MARK: Timestamps
 
@@ -172,10 +178,12 @@ struct Fuzz {
         return (text, days * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset))
     }
 
-    static let badTimestamps = ["2026-02-30T00:00:00", "2025-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "2026-01-01T24:00:00",
-                                "2026-01-01T12:60", "2026-01-01T12:00:60", "garbage", "", "10000-01-01T00:00:00", "0000-06-01T00:00:00Z",
-                                "0000-12-31T23:59:59Z", "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00.1234567890", "2026-01-01T00:00:00 Z",
-                                "2026-01-01T00:00:00.", "2026/01/01", "2026-01-01X00:00", "١٩٧٠-01-01", "2026-01-01T00:00:00+01:60"]
+    static let badTimestamps = [
+        "2026-02-30T00:00:00", "2025-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "2026-01-01T24:00:00",
+        "2026-01-01T12:60", "2026-01-01T12:00:60", "garbage", "", "10000-01-01T00:00:00", "0000-06-01T00:00:00Z",
+        "0000-12-31T23:59:59Z", "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00.1234567890", "2026-01-01T00:00:00 Z",
+        "2026-01-01T00:00:00.", "2026/01/01", "2026-01-01X00:00", "١٩٧٠-01-01", "2026-01-01T00:00:00+01:60",
+    ]
 
     private func pad(_ v: Int, _ width: Int) -> String {
         let s = String(v)
@@ -204,14 +212,14 @@ enum Expected: Equatable, CustomStringConvertible {
 
     /// The same row with another method name (rejects stay as they are).
     func replacingMethod(_ name: String) -> Expected {
-        guard case let .row(e, t, _, s, a) = self else { return self }
+        guard case .row(let e, let t, _, let s, let a) = self else { return self }
         return .row(epoch: e, type: t, method: name, status: s, amount: a)
     }
 
     var description: String {
         switch self {
-        case let .row(e, t, m, s, a): "row(\(e), \(t.name), \(m.debugDescription), \(s.name), \(a))"
-        case let .reject(code): "reject(\(code))"
+        case .row(let e, let t, let m, let s, let a): "row(\(e), \(t.name), \(m.debugDescription), \(s.name), \(a))"
+        case .reject(let code): "reject(\(code))"
         }
     }
 }
@@ -232,8 +240,8 @@ struct RecordingSink: QueueItemSink {
     func outcomes(from start: Int = 0, names: [String]) -> [Expected] {
         events[start...].map { event in
             switch event {
-            case let .row(r): .row(epoch: r.epochSeconds, type: r.type, method: names[r.method], status: r.status, amount: r.amountMinor)
-            case let .reject(reason, _): .reject(reason.code)
+            case .row(let r): .row(epoch: r.epochSeconds, type: r.type, method: names[r.method], status: r.status, amount: r.amountMinor)
+            case .reject(let reason, _): .reject(reason.code)
             }
         }
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StatsCore
 
 @Suite("Key layout")
@@ -19,7 +20,8 @@ struct KeyLayoutTests {
     /// Redis Cluster hashes only the part inside the first {...}, or the whole key without one.
     func hashTag(_ key: String) -> Substring {
         if let open = key.firstIndex(of: "{"), let close = key[key.index(after: open)...].firstIndex(of: "}"),
-           close > key.index(after: open) {
+            close > key.index(after: open)
+        {
             return key[key.index(after: open)..<close]
         }
         return Substring(key)
@@ -27,9 +29,11 @@ struct KeyLayoutTests {
 
     @Test("every key one atomic step touches hashes to the same cluster slot as the queue")
     func sameSlot() {
-        let all = [keys.queue, keys.deadLetter, keys.imports, keys.workers, keys.dirty, keys.days, keys.methods,
-                   keys.version, keys.meta, keys.inflight(worker: "a"), keys.inflightOwners, keys.unarchivable, keys.totals(day, .deposit),
-                   keys.status(day, .withdrawal), keys.hourly(day, .deposit)]
+        let all = [
+            keys.queue, keys.deadLetter, keys.imports, keys.workers, keys.dirty, keys.days, keys.methods,
+            keys.version, keys.meta, keys.inflight(worker: "a"), keys.inflightOwners, keys.unarchivable, keys.totals(day, .deposit),
+            keys.status(day, .withdrawal), keys.hourly(day, .deposit),
+        ]
         #expect(Set(all.map(hashTag)) == ["TransactionQueue"])
         let other = KeyLayout(queue: "TransactionQueue.2")
         #expect(hashTag(other.totals(day, .deposit)) == "TransactionQueue.2")

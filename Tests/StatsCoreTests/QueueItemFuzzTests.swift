@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StatsCore
 
 /// Generated queue items, valid and hostile, through `QueueItemDecoder.decode` as an aggregator
@@ -52,7 +53,9 @@ struct QueueItemFuzzTests {
             return out
         }
 
-        static let numbers = ["0", "-0", "1", "-1", "12.5", "0.001", "1e5", "1E+5", "2.5e-3", "-7.25E10", "123456789012345678901234567890", "1e400"]
+        static let numbers = [
+            "0", "-0", "1", "-1", "12.5", "0.001", "1e5", "1E+5", "2.5e-3", "-7.25E10", "123456789012345678901234567890", "1e400",
+        ]
 
         mutating func number() -> [UInt8] {
             if f.chance(0.5) { return Array(f.pick(Self.numbers).utf8) }
@@ -82,7 +85,9 @@ struct QueueItemFuzzTests {
                 var out: [UInt8] = [UInt8(ascii: "{")] + ws()
                 for i in 0..<f.int(0...3) {
                     if i > 0 { out += ws() + [UInt8(ascii: ",")] + ws() }
-                    out += string(f.pick(["k", "amount", "type", "", "ü"])) + ws() + [UInt8(ascii: ":")] + ws() + value(level: level + 1, maxLevel: maxLevel)
+                    out +=
+                        string(f.pick(["k", "amount", "type", "", "ü"])) + ws() + [UInt8(ascii: ":")] + ws()
+                        + value(level: level + 1, maxLevel: maxLevel)
                 }
                 return out + ws() + [UInt8(ascii: "}")]
             }
@@ -124,7 +129,9 @@ struct QueueItemFuzzTests {
         let status = g.f.pick(Fuzz.statuses)
         var expected: Expected
         var epoch = ts.epoch
-        if asNumber { epoch = g.f.chance(0.02) ? g.f.pick([-62_135_596_801, 253_402_300_800]) : g.f.int64(-62_135_596_800...253_402_300_799) }
+        if asNumber {
+            epoch = g.f.chance(0.02) ? g.f.pick([-62_135_596_801, 253_402_300_800]) : g.f.int64(-62_135_596_800...253_402_300_799)
+        }
         if !Fuzz.validEpochs.contains(epoch) {
             expected = .reject("bad_timestamp")
         } else if !Fuzz.methodIsValid(raw: method.raw) {
@@ -146,15 +153,23 @@ struct QueueItemFuzzTests {
         let whole = minor / 100
         let cents = minor % 100
         let amountNumber = cents == 0 && g.f.chance(0.5) ? "\(whole)" : "\(whole).\(cents < 10 ? "0" : "")\(cents)"
-        members.append(Member(key: g.string(g.f.pick(amountKeys)),
-                              value: g.f.chance(0.4) ? Array(amountNumber.utf8) : g.string(g.f.amountText(minor))))
+        members.append(
+            Member(
+                key: g.string(g.f.pick(amountKeys)),
+                value: g.f.chance(0.4) ? Array(amountNumber.utf8) : g.string(g.f.amountText(minor))))
         if hasStatus {
-            members.append(Member(key: g.string(g.f.pick(statusKeys)),
-                                  value: status.1 == .success && g.f.chance(0.1) ? Array("null".utf8) : g.string(status.0)))
+            members.append(
+                Member(
+                    key: g.string(g.f.pick(statusKeys)),
+                    value: status.1 == .success && g.f.chance(0.1) ? Array("null".utf8) : g.string(status.0)))
         }
-        if g.f.chance(0.3) { members.append(Member(key: g.string(g.f.pick(idKeys)), value: g.f.chance(0.5) ? g.number() : g.string("tx-1"))) }
+        if g.f.chance(0.3) {
+            members.append(Member(key: g.string(g.f.pick(idKeys)), value: g.f.chance(0.5) ? g.number() : g.string("tx-1")))
+        }
         for _ in 0..<g.f.int(0...2) {
-            members.append(Member(key: g.string(g.f.pick(["meta", "extra", "tags", "note", "geo", "ü-key", ""])), value: g.value(level: 1, maxLevel: 6)))
+            members.append(
+                Member(
+                    key: g.string(g.f.pick(["meta", "extra", "tags", "note", "geo", "ü-key", ""])), value: g.value(level: 1, maxLevel: 6)))
         }
         // Shuffle.
         for i in stride(from: members.count - 1, to: 0, by: -1) { members.swapAt(i, g.f.int(0...i)) }
@@ -192,7 +207,9 @@ struct QueueItemFuzzTests {
             }
             return (assemble(members), .reject("bad_utf8"))
         case .surrogate:
-            let s = g.f.pick([#"\ud83d"#, #"\ud83dx"#, #"\ud83d\u0041"#, #"\ud83d\ud83d"#, #"\ude00"#, #"\ude00\ud83d"#, #"\uDBFF"#, #"\uDFFF\uDBFF"#])
+            let s = g.f.pick([
+                #"\ud83d"#, #"\ud83dx"#, #"\ud83d\u0041"#, #"\ud83d\ud83d"#, #"\ude00"#, #"\ude00\ud83d"#, #"\uDBFF"#, #"\uDFFF\uDBFF"#,
+            ])
             if g.f.chance(0.5) {
                 members[members.firstIndex { $0.value.first == UInt8(ascii: "\"") }!].value.insert(contentsOf: Array(s.utf8), at: 1)
             } else {
@@ -200,7 +217,10 @@ struct QueueItemFuzzTests {
             }
             return (assemble(members), .reject("bad_item"))
         case .number:
-            let n = Array(g.f.pick(["01.50", "1.", "-", "1e", "+1", ".5", "00", "1e+", "--1", "0x1F", "1.5.2", "NaN", "Infinity", "-.5", "1.e3", "0-1"]).utf8)
+            let n = Array(
+                g.f.pick([
+                    "01.50", "1.", "-", "1e", "+1", ".5", "00", "1e+", "--1", "0x1F", "1.5.2", "NaN", "Infinity", "-.5", "1.e3", "0-1",
+                ]).utf8)
             switch g.f.int(0...2) {
             case 0: members[members.firstIndex { isKey($0.key, amountKeys) }!].value = n
             case 1: insertUnknown(n, into: &members)
@@ -208,7 +228,8 @@ struct QueueItemFuzzTests {
             }
             return (assemble(members), .reject("bad_item"))
         case .escape:
-            let e = Array(g.f.pick([#"\u+041"#, #"\u-041"#, #"\u041"#, #"\u 041"#, #"\x41"#, #"\'"#, #"\U0041"#, #"\a"#, #"\u00G0"#, #"\0"#]).utf8)
+            let e = Array(
+                g.f.pick([#"\u+041"#, #"\u-041"#, #"\u041"#, #"\u 041"#, #"\x41"#, #"\'"#, #"\U0041"#, #"\a"#, #"\u00G0"#, #"\0"#]).utf8)
             // Just before the closing quote, so that no hex digit follows a short \u.
             if g.f.chance(0.5) {
                 let i = members.firstIndex { $0.value.first == UInt8(ascii: "\"") }!
@@ -220,11 +241,15 @@ struct QueueItemFuzzTests {
             return (assemble(members), .reject("bad_item"))
         case .trailingComma:
             if g.f.chance(0.3) { return (assemble(members, trailingComma: true), .reject("bad_item")) }
-            insertUnknown(Array(g.f.pick(["[1,2,]", "{\"a\":1,}", "[,]", "[1,,2]", "{,\"a\":1}", "[[1],]", "{\"a\":[1,],\"b\":2}"]).utf8), into: &members)
+            insertUnknown(
+                Array(g.f.pick(["[1,2,]", "{\"a\":1,}", "[,]", "[1,,2]", "{,\"a\":1}", "[[1],]", "{\"a\":[1,],\"b\":2}"]).utf8),
+                into: &members)
             return (assemble(members), .reject("bad_item"))
         case .brackets:
-            insertUnknown(Array(g.f.pick(["{]", "[}", "[1,2", "{\"a\":1", "[[]", "{\"a\":[}", "]", "}", "[{]}", "{\"a\"}", "{\"a\":}", "{1:2}"]).utf8),
-                          into: &members)
+            insertUnknown(
+                Array(
+                    g.f.pick(["{]", "[}", "[1,2", "{\"a\":1", "[[]", "{\"a\":[}", "]", "}", "[{]}", "{\"a\"}", "{\"a\":}", "{1:2}"]).utf8),
+                into: &members)
             return (assemble(members), .reject("bad_item"))
         case .depth:
             let deepest = g.f.pick([32, 33, 34, 40, 100, 5_000])
@@ -241,11 +266,14 @@ struct QueueItemFuzzTests {
         case .huge:
             switch g.f.int(0...39) {
             case 0:
-                insertUnknown([UInt8(ascii: "\"")] + Array(repeating: UInt8(ascii: "a"), count: JSONItem.maxItemBytes) + [UInt8(ascii: "\"")], into: &members)
+                insertUnknown(
+                    [UInt8(ascii: "\"")] + Array(repeating: UInt8(ascii: "a"), count: JSONItem.maxItemBytes) + [UInt8(ascii: "\"")],
+                    into: &members)
                 return (assemble(members), .reject("bad_item"))
             case 1...8:
-                insertUnknown(Array(("\"" + String(repeating: g.f.pick(["é", "a", "\\n", "😀"]), count: g.f.int(1_000...10_000)) + "\"").utf8),
-                              into: &members)
+                insertUnknown(
+                    Array(("\"" + String(repeating: g.f.pick(["é", "a", "\\n", "😀"]), count: g.f.int(1_000...10_000)) + "\"").utf8),
+                    into: &members)
                 return (assemble(members), expected)
             default:
                 let i = members.firstIndex { isKey($0.key, methodKeys) }!
@@ -256,9 +284,12 @@ struct QueueItemFuzzTests {
                 return (assemble(members), length > 64 ? .reject("bad_payment_method") : expected.replacingMethod(name))
             }
         case .duplicate:
-            let present = [timestampKeys, typeKeys, methodKeys, amountKeys, statusKeys, idKeys].filter { keys in members.contains { isKey($0.key, keys) } }
-            members.insert(Member(key: g.string(g.f.pick(g.f.pick(present))), value: g.f.chance(0.2) ? Array("null".utf8) : g.string("1")),
-                           at: g.f.int(0...members.count))
+            let present = [timestampKeys, typeKeys, methodKeys, amountKeys, statusKeys, idKeys].filter { keys in
+                members.contains { isKey($0.key, keys) }
+            }
+            members.insert(
+                Member(key: g.string(g.f.pick(g.f.pick(present))), value: g.f.chance(0.2) ? Array("null".utf8) : g.string("1")),
+                at: g.f.int(0...members.count))
             return (assemble(members), .reject("bad_item"))
         case .truncate:
             let item = assemble(members)
@@ -293,11 +324,16 @@ struct QueueItemFuzzTests {
                 return (assemble(members), .reject("bad_item"))
             case 5:
                 members[members.firstIndex { isKey($0.key, timestampKeys) }!].value =
-                    g.f.chance(0.5) ? g.string(g.f.pick(Fuzz.badTimestamps))
-                    : Array(g.f.pick(["1.5", "1e3", "99999999999999999999", "9223372036854775808", "-9223372036854775808", "10000000000000", "-0.0"]).utf8)
+                    g.f.chance(0.5)
+                    ? g.string(g.f.pick(Fuzz.badTimestamps))
+                    : Array(
+                        g.f.pick([
+                            "1.5", "1e3", "99999999999999999999", "9223372036854775808", "-9223372036854775808", "10000000000000", "-0.0",
+                        ]).utf8)
                 return (assemble(members), .reject("bad_timestamp"))
             case 6:
-                members[members.firstIndex { isKey($0.key, amountKeys) }!].value = Array(g.f.pick(["true", "false", "-1", "1e2", "0.001"]).utf8)
+                members[members.firstIndex { isKey($0.key, amountKeys) }!].value = Array(
+                    g.f.pick(["true", "false", "-1", "1e2", "0.001"]).utf8)
                 return (assemble(members), .reject("bad_amount"))
             default:
                 // Escaped control characters are valid JSON but not valid names.
@@ -308,8 +344,10 @@ struct QueueItemFuzzTests {
         case .notObject:
             let body = assemble(members)
             let options: [[UInt8]] = [
-                [UInt8(ascii: "[")] + body + [UInt8(ascii: "]")], Array("\"str\"".utf8), [], Array("   ".utf8), Array("null".utf8), [0x0B] + body,
-                [0xC2, 0xA0] + body, bom + bom + body, Array("TXB2 2 s 1\n".utf8), Array("txb1 2 s 1\n".utf8), Array("TXB1".utf8), [0x00] + body,
+                [UInt8(ascii: "[")] + body + [UInt8(ascii: "]")], Array("\"str\"".utf8), [], Array("   ".utf8), Array("null".utf8),
+                [0x0B] + body,
+                [0xC2, 0xA0] + body, bom + bom + body, Array("TXB2 2 s 1\n".utf8), Array("txb1 2 s 1\n".utf8), Array("TXB1".utf8),
+                [0x00] + body,
             ]
             return (g.f.pick(options), .reject("bad_item"))
         case .trailing:
@@ -354,12 +392,12 @@ struct QueueItemFuzzTests {
                 let shown = String(decoding: item.prefix(300), as: UTF8.self).debugDescription
                 mismatches.append("#\(n) \(fault.map { "\($0)" } ?? "valid"): got \(got) \(message), expected \(expected): \(shown)")
             }
-            if case let .row(_, _, m, _, a) = expected { expectedTotals.add(m, a) }
+            if case .row(_, _, let m, _, let a) = expected { expectedTotals.add(m, a) }
         }
         #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
-        #expect(sink.events.count == count)   // read = queued + rejected, one event per item
+        #expect(sink.events.count == count) // read = queued + rejected, one event per item
         var totals = MethodTotals()
-        for case let .row(_, _, m, _, a) in sink.outcomes(names: parser.methods.names) { totals.add(m, a) }
+        for case .row(_, _, let m, _, let a) in sink.outcomes(names: parser.methods.names) { totals.add(m, a) }
         #expect(totals == expectedTotals)
         #expect(expectedTotals.counts.values.reduce(0, +) > 20_000)
         #expect(Set(faults.keys) == Set(JSONFault.allCases))
@@ -373,7 +411,8 @@ struct QueueItemFuzzTests {
         var mismatches: [String] = []
         var invalid = 0
         var valid = 0
-        let interesting: [UInt8] = Array("\"\\{}[],:0-.eE+u \n\t".utf8)
+        let interesting: [UInt8] =
+            Array("\"\\{}[],:0-.eE+u \n\t".utf8)
             + [0x00, 0x01, 0x1F, 0x7F, 0x80, 0xBF, 0xC0, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF, 0xEF, 0xBB]
         for n in 0..<8_000 {
             var (item, _) = Self.jsonItem(&g, fault: nil)
@@ -448,8 +487,9 @@ struct QueueItemFuzzTests {
                 let amount = f.minor()
                 let bytes = Array(name.utf8)
                 bytes.withUnsafeBytes { writer.append(epochSeconds: epoch, type: type, method: $0, status: status, amountMinor: amount) }
-                expected.append(Fuzz.validEpochs.contains(epoch)
-                    ? .row(epoch: epoch, type: type, method: name, status: status, amount: amount) : .reject("bad_timestamp"))
+                expected.append(
+                    Fuzz.validEpochs.contains(epoch)
+                        ? .row(epoch: epoch, type: type, method: name, status: status, amount: amount) : .reject("bad_timestamp"))
             }
             var item = writer.buffer
             let headerEnd = item.firstIndex(of: 0x0A)!
@@ -481,12 +521,12 @@ struct QueueItemFuzzTests {
                 let start = lineStarts[row]
                 let tabs = item[start...].indices.filter { item[$0] == 0x09 }.prefix(4)
                 switch f.int(0...5) {
-                case 0: item[tabs[tabs.startIndex] + 1] = UInt8(ascii: "x")              // type code
-                case 1: item[tabs[tabs.startIndex + 3] - 1] = UInt8(ascii: "q")          // status code
-                case 2: item.remove(at: tabs[tabs.startIndex + 1])                       // a tab
+                case 0: item[tabs[tabs.startIndex] + 1] = UInt8(ascii: "x") // type code
+                case 1: item[tabs[tabs.startIndex + 3] - 1] = UInt8(ascii: "q") // status code
+                case 2: item.remove(at: tabs[tabs.startIndex + 1]) // a tab
                 case 3: item.insert(contentsOf: Array("\tx".utf8), at: tabs[tabs.startIndex + 3])
                 case 4: item.insert(contentsOf: Array("9999999999999999999".utf8), at: tabs[tabs.startIndex + 3] + 1)
-                default: item.insert(contentsOf: Array("a".utf8), at: start)              // epoch
+                default: item.insert(contentsOf: Array("a".utf8), at: start) // epoch
                 }
                 expected[row] = .reject("bad_item")
             case 5:
@@ -531,12 +571,12 @@ struct QueueItemFuzzTests {
                 mismatches.append("#\(n) known=\(known): \(got.count) events, expected \(want.count); first difference \(first): \(shown)")
             }
             rowsSeen += want.count
-            for case let .row(_, _, m, _, a) in want { expectedTotals.add(m, a) }
+            for case .row(_, _, let m, _, let a) in want { expectedTotals.add(m, a) }
         }
         #expect(mismatches.isEmpty, "\(mismatches.joined(separator: "\n"))")
         #expect(sink.events.count == rowsSeen)
         var totals = MethodTotals()
-        for case let .row(_, _, m, _, a) in sink.outcomes(names: parser.methods.names) { totals.add(m, a) }
+        for case .row(_, _, let m, _, let a) in sink.outcomes(names: parser.methods.names) { totals.add(m, a) }
         #expect(totals == expectedTotals)
         #expect(rowsSeen > 40_000)
         #expect(ContinuousClock.now - started < .seconds(30))
@@ -557,11 +597,11 @@ enum ReferenceJSON {
 
         static func == (a: Value, b: Value) -> Bool {
             switch (a, b) {
-            case let (.object(x), .object(y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-            case let (.array(x), .array(y)): x == y
-            case let (.string(x), .string(y)): x == y
-            case let (.number(x), .number(y)): x == y
-            case let (.literal(x), .literal(y)): x == y
+            case (.object(let x), .object(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+            case (.array(let x), .array(let y)): x == y
+            case (.string(let x), .string(let y)): x == y
+            case (.number(let x), .number(let y)): x == y
+            case (.literal(let x), .literal(let y)): x == y
             default: false
             }
         }
@@ -709,7 +749,8 @@ enum ReferenceJSON {
             guard i + 4 <= scalars.count else { throw Invalid() }
             let text = String(String.UnicodeScalarView(scalars[i..<i + 4]))
             guard text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) || ("a"..."f").contains($0) || ("A"..."F").contains($0) }),
-                  let v = UInt32(text, radix: 16) else { throw Invalid() }
+                let v = UInt32(text, radix: 16)
+            else { throw Invalid() }
             i += 4
             return v
         }
@@ -742,7 +783,8 @@ enum ReferenceJSON {
                     } else if (0xD800...0xDBFF).contains(v), current == "\\", i + 1 < scalars.count, scalars[i + 1] == "u" {
                         i += 2
                         let low = try hex4()
-                        guard (0xDC00...0xDFFF).contains(low), let s = Unicode.Scalar(0x10000 + (v - 0xD800) * 0x400 + (low - 0xDC00)) else { throw Invalid() }
+                        guard (0xDC00...0xDFFF).contains(low), let s = Unicode.Scalar(0x10000 + (v - 0xD800) * 0x400 + (low - 0xDC00))
+                        else { throw Invalid() }
                         out.append(s)
                     } else {
                         throw Invalid()
@@ -798,9 +840,9 @@ enum ReferenceTXB1 {
         for line in body[(newline + 1)...].split(separator: 0x0A, omittingEmptySubsequences: true) {
             let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
             guard fields.count == 5, let epoch = integer(fields[0]), fields[1].count == 1, fields[3].count == 1,
-                  let type: TransactionType = ["d": .deposit, "w": .withdrawal][String(decoding: fields[1], as: UTF8.self)],
-                  let status: TransactionStatus = ["s": .success, "f": .failed, "p": .pending][String(decoding: fields[3], as: UTF8.self)],
-                  let amount = integer(fields[4]), amount >= 0, amount <= 1_000_000_000_000_000
+                let type: TransactionType = ["d": .deposit, "w": .withdrawal][String(decoding: fields[1], as: UTF8.self)],
+                let status: TransactionStatus = ["s": .success, "f": .failed, "p": .pending][String(decoding: fields[3], as: UTF8.self)],
+                let amount = integer(fields[4]), amount >= 0, amount <= 1_000_000_000_000_000
             else {
                 out.append(.reject("bad_item"))
                 continue
@@ -836,7 +878,7 @@ enum ReferenceTXB1 {
         while let s = scalars.last, trimmed.contains(s.value) { scalars.removeLast() }
         let name = String(String.UnicodeScalarView(scalars))
         guard !scalars.isEmpty, name.utf8.count <= 64,
-              !scalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "|" })
+            !scalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "|" })
         else { return .failure(.badMethod("")) }
         return .success(name.lowercased())
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StatsCore
 
 /// Collects what the decoder produces.
@@ -25,9 +26,11 @@ struct QueueItemTests {
         var rng = SplitMix64(seed: 1)
         var expected: [(Int64, TransactionType, String, TransactionStatus, Int64)] = []
         for _ in 0..<500 {
-            let e = (Int64(rng.next() % 4_000_000_000) - 1_000_000_000, rng.next() % 2 == 0 ? TransactionType.deposit : .withdrawal,
-                     ["visa", "paypal", "apple pay"][Int(rng.next() % 3)], TransactionStatus(rawValue: UInt8(rng.next() % 3))!,
-                     Int64(rng.next() % 1_000_000_000_000))
+            let e = (
+                Int64(rng.next() % 4_000_000_000) - 1_000_000_000, rng.next() % 2 == 0 ? TransactionType.deposit : .withdrawal,
+                ["visa", "paypal", "apple pay"][Int(rng.next() % 3)], TransactionStatus(rawValue: UInt8(rng.next() % 3))!,
+                Int64(rng.next() % 1_000_000_000_000)
+            )
             expected.append(e)
             var m = e.2
             m.withUTF8 { writer.append(epochSeconds: e.0, type: e.1, method: UnsafeRawBufferPointer($0), status: e.3, amountMinor: e.4) }
@@ -37,7 +40,9 @@ struct QueueItemTests {
         #expect(sink.rejects.isEmpty)
         #expect(sink.rows.count == 500)
         for (row, e) in zip(sink.rows, expected) {
-            #expect(row.epochSeconds == e.0 && row.type == e.1 && parser.methods.names[row.method] == e.2 && row.status == e.3 && row.amountMinor == e.4)
+            #expect(
+                row.epochSeconds == e.0 && row.type == e.1 && parser.methods.names[row.method] == e.2 && row.status == e.3
+                    && row.amountMinor == e.4)
         }
     }
 
@@ -51,7 +56,8 @@ struct QueueItemTests {
     @Test("JSON amounts are read from their text: 0.1 and 0.2 are exactly 10 and 20 cents")
     func jsonExact() {
         let (a, _) = decode(#"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"Visa","amount":0.1}"#)
-        let (b, _) = decode(#"{"Timestamp":"2026-01-01T00:00:00Z","Type":"deposit","PaymentMethod":"visa","Amount":"0.20","Status":"Completed"}"#)
+        let (b, _) = decode(
+            #"{"Timestamp":"2026-01-01T00:00:00Z","Type":"deposit","PaymentMethod":"visa","Amount":"0.20","Status":"Completed"}"#)
         #expect(a.rows.first?.amountMinor == 10)
         #expect(b.rows.first?.amountMinor == 20)
         #expect(b.rows.first?.status == .success)
@@ -81,7 +87,7 @@ struct QueueItemTests {
         #expect(throws: RejectReason.self) { try table.index(of: "a|b").get() }
         #expect(throws: RejectReason.self) { try table.index(of: "a\u{1}").get() }
         #expect(throws: RejectReason.self) { try table.index(of: "  ").get() }
-        for i in 0..<40 { _ = table.index(of: "m\(i)") }   // past the linear-scan fast path
+        for i in 0..<40 { _ = table.index(of: "m\(i)") } // past the linear-scan fast path
         #expect(try table.index(of: "M7").get() == table.names.firstIndex(of: "m7"))
     }
 }

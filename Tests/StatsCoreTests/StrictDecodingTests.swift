@@ -1,4 +1,5 @@
 import Testing
+
 @testable import StatsCore
 
 /// Strict decoding of queue items and payment-method names ("hostile input"): every case here
@@ -25,7 +26,8 @@ struct StrictDecodingTests {
 
     /// A JSON item with `method` spliced in as raw bytes (between the quotes).
     func item(method: [UInt8], extra: String = "") -> [UInt8] {
-        Array(#"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","amount":"1.50"\#(extra),"payment_method":""#.utf8) + method + Array(#""}"#.utf8)
+        Array(#"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","amount":"1.50"\#(extra),"payment_method":""#.utf8) + method
+            + Array(#""}"#.utf8)
     }
 
     func item(method: String, extra: String = "") -> [UInt8] { item(method: Array(method.utf8), extra: extra) }
@@ -46,16 +48,16 @@ struct StrictDecodingTests {
     func jsonInvalidUTF8() {
         let bad: [[UInt8]] = [
             Array("bad".utf8) + [0xFF],
-            [0x80],                          // stray continuation byte
-            [0xC0, 0xAF],                    // overlong '/'
-            [0xE0, 0x80, 0xAF],              // overlong 3-byte
-            [0xF0, 0x80, 0x80, 0xAF],        // overlong 4-byte
-            [0xED, 0xA0, 0x80],              // U+D800 encoded in UTF-8
-            [0xED, 0xBF, 0xBF],              // U+DFFF encoded in UTF-8
-            [0xF4, 0x90, 0x80, 0x80],        // U+110000
+            [0x80], // stray continuation byte
+            [0xC0, 0xAF], // overlong '/'
+            [0xE0, 0x80, 0xAF], // overlong 3-byte
+            [0xF0, 0x80, 0x80, 0xAF], // overlong 4-byte
+            [0xED, 0xA0, 0x80], // U+D800 encoded in UTF-8
+            [0xED, 0xBF, 0xBF], // U+DFFF encoded in UTF-8
+            [0xF4, 0x90, 0x80, 0x80], // U+110000
             [0xF5, 0x80, 0x80, 0x80],
-            [0xE2, 0x82],                    // truncated before the closing quote
-            [0xC3, 0x41],                    // lead byte without continuation
+            [0xE2, 0x82], // truncated before the closing quote
+            [0xC3, 0x41], // lead byte without continuation
         ]
         for b in bad {
             let out = decode(item(method: b))
@@ -87,7 +89,8 @@ struct StrictDecodingTests {
 
     @Test("TXB1 numbers that overflow 64 bits are malformed, not wrapped around")
     func compactOverflow() {
-        let out = decode("TXB1 2 s 2\n9223372036854775808\td\tvisa\ts\t1\n0\td\tvisa\ts\t9223372036854775808\n0\td\tvisa\ts\t9999999999999999999\n")
+        let out = decode(
+            "TXB1 2 s 2\n9223372036854775808\td\tvisa\ts\t1\n0\td\tvisa\ts\t9223372036854775808\n0\td\tvisa\ts\t9999999999999999999\n")
         #expect(out.codes == ["bad_item", "bad_item", "bad_item"])
         #expect(Array("9223372036854775807".utf8).withUnsafeBytes { QueueItemDecoder.parseSignedInt($0) } == Int64.max)
         #expect(Array("-922337203685477580".utf8).withUnsafeBytes { QueueItemDecoder.parseSignedInt($0) } == -922_337_203_685_477_580)
@@ -111,12 +114,16 @@ struct StrictDecodingTests {
         #expect(parser.methods.names == ["pay😀"])
         #expect(Set(sink.rows.map(\.method)) == [0])
         // Escapes in keys are decoded before matching: "\u0061mount" is amount.
-        #expect(decode(#"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"v","\u0061mount":"2"}"#).sink.rows.first?.amountMinor == 200)
+        #expect(
+            decode(#"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"v","\u0061mount":"2"}"#).sink.rows.first?
+                .amountMinor == 200)
     }
 
-    @Test("lone, reversed or broken surrogates are refused", arguments: [
-        #"\ud83d"#, #"\ud83dx"#, #"\ud83d\u0041"#, #"\ud83d\ud83d"#, #"\ude00"#, #"\ude00\ud83d"#, #"\udbff"#, #"\ud800\"#,
-    ])
+    @Test(
+        "lone, reversed or broken surrogates are refused",
+        arguments: [
+            #"\ud83d"#, #"\ud83dx"#, #"\ud83d\u0041"#, #"\ud83d\ud83d"#, #"\ude00"#, #"\ude00\ud83d"#, #"\udbff"#, #"\ud800\"#,
+        ])
     func loneSurrogates(_ m: String) {
         let out = decode(item(method: m))
         #expect(out.sink.rows.isEmpty)
@@ -126,9 +133,11 @@ struct StrictDecodingTests {
         #expect(decode(item(x: "[\"\(m)\"]")).codes == ["bad_item"])
     }
 
-    @Test("\\u escapes take exactly four hex digits, no sign; unknown escapes are refused", arguments: [
-        #"\u+041"#, #"\u-041"#, #"\u041"#, #"\u 041"#, #"\u00g1"#, #"\x41"#, #"\'"#, #"\a"#, #"\U0041"#, #"\u"#,
-    ])
+    @Test(
+        "\\u escapes take exactly four hex digits, no sign; unknown escapes are refused",
+        arguments: [
+            #"\u+041"#, #"\u-041"#, #"\u041"#, #"\u 041"#, #"\u00g1"#, #"\x41"#, #"\'"#, #"\a"#, #"\U0041"#, #"\u"#,
+        ])
     func badEscapes(_ m: String) {
         #expect(decode(item(method: m)).codes == ["bad_item"])
         #expect(decode(item(x: "\"\(m)\"")).codes == ["bad_item"])
@@ -147,9 +156,12 @@ struct StrictDecodingTests {
 
     // MARK: Numbers
 
-    @Test("numbers outside the RFC grammar are refused, wherever they are", arguments: [
-        "01.50", "00", "-01", "1.", "-", "1e", "1e+", "1E-", ".5", "+1", "--1", "0x10", "1.5.2", "1e5e5", "Infinity", "NaN", "-.5", "1.e5", "٣",
-    ])
+    @Test(
+        "numbers outside the RFC grammar are refused, wherever they are",
+        arguments: [
+            "01.50", "00", "-01", "1.", "-", "1e", "1e+", "1E-", ".5", "+1", "--1", "0x10", "1.5.2", "1e5e5", "Infinity", "NaN", "-.5",
+            "1.e5", "٣",
+        ])
     func badNumbers(_ n: String) {
         #expect(decode(item(amount: n)).codes == ["bad_item"], "amount \(n)")
         #expect(decode(item(x: n)).codes == ["bad_item"], "value \(n)")
@@ -173,21 +185,25 @@ struct StrictDecodingTests {
         func ts(_ t: String) -> Outcome {
             decode(#"{"timestamp":\#(t),"type":"deposit","payment_method":"visa","amount":"1"}"#)
         }
-        for t in ["9223372036854775808", "-9223372036854775808", "9223372036854775807", "99999999999999999999", "1.5", "1e3",
-                  "253402300800", "-62135596801", "10000000000000", "-10000000000000"] {
+        for t in [
+            "9223372036854775808", "-9223372036854775808", "9223372036854775807", "99999999999999999999", "1.5", "1e3",
+            "253402300800", "-62135596801", "10000000000000", "-10000000000000",
+        ] {
             #expect(ts(t).codes == ["bad_timestamp"], "\(t)")
         }
-        #expect(ts("253402300799").sink.rows.first?.epochSeconds == 253_402_300_799)   // 9999-12-31T23:59:59Z
-        #expect(ts("-62135596800").sink.rows.first?.epochSeconds == -62_135_596_800)   // 0001-01-01T00:00:00Z
+        #expect(ts("253402300799").sink.rows.first?.epochSeconds == 253_402_300_799) // 9999-12-31T23:59:59Z
+        #expect(ts("-62135596800").sink.rows.first?.epochSeconds == -62_135_596_800) // 0001-01-01T00:00:00Z
         #expect(ts("-0").sink.rows.first?.epochSeconds == 0)
     }
 
     // MARK: Structure
 
-    @Test("skipped nested values are parsed by the same grammar", arguments: [
-        "[1,2,]", "{\"a\":1,}", "[,1]", "{,}", "{]", "[}", "[1 2]", "{\"a\" 1}", "{\"a\"}", "{1:2}", "{\"a\":}", "[", "{", "[[]", "]",
-        "{\"a\":[1,{\"b\":]}}", "tru", "nul", "True", "[true false]", "'a'", "[\"a\",]",
-    ])
+    @Test(
+        "skipped nested values are parsed by the same grammar",
+        arguments: [
+            "[1,2,]", "{\"a\":1,}", "[,1]", "{,}", "{]", "[}", "[1 2]", "{\"a\" 1}", "{\"a\"}", "{1:2}", "{\"a\":}", "[", "{", "[[]", "]",
+            "{\"a\":[1,{\"b\":]}}", "tru", "nul", "True", "[true false]", "'a'", "[\"a\",]",
+        ])
     func badNested(_ v: String) {
         let out = decode(item(x: v))
         #expect(out.sink.rows.isEmpty, "\(v)")
@@ -197,7 +213,8 @@ struct StrictDecodingTests {
 
     @Test("valid nested values of unknown keys are skipped")
     func goodNested() {
-        for v in ["[]", "{}", "[[],[{}]]", "{\"a\":{\"b\":[1,\"}\",true,false,null,-0.5e+2]}}", " [ 1 , { \"k\" : \"]\" } ] ", "\"\\\"]\""] {
+        for v in ["[]", "{}", "[[],[{}]]", "{\"a\":{\"b\":[1,\"}\",true,false,null,-0.5e+2]}}", " [ 1 , { \"k\" : \"]\" } ] ", "\"\\\"]\""]
+        {
             #expect(decode(item(x: v)).sink.rows.count == 1, "\(v)")
         }
     }
@@ -206,8 +223,10 @@ struct StrictDecodingTests {
     func topLevel() {
         let good = #"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"visa","amount":"1"}"#
         #expect(decode(good).sink.rows.count == 1)
-        for bad in [String(good.dropLast()) + ",}", String(good.dropLast()), good + "}", good + " x", good + ",", "{,}",
-                    good.replacing(",\"type\"", with: " \"type\""), "{\"timestamp\":\"2026-01-01T00:00:00Z\" : 1}"] {
+        for bad in [
+            String(good.dropLast()) + ",}", String(good.dropLast()), good + "}", good + " x", good + ",", "{,}",
+            good.replacing(",\"type\"", with: " \"type\""), "{\"timestamp\":\"2026-01-01T00:00:00Z\" : 1}",
+        ] {
             #expect(decode(bad).codes == ["bad_item"], "\(bad)")
         }
     }
@@ -215,7 +234,7 @@ struct StrictDecodingTests {
     @Test("nesting is limited to 32 levels; deeper input is refused quickly")
     func depth() {
         func nested(_ levels: Int) -> String { String(repeating: "[", count: levels) + String(repeating: "]", count: levels) }
-        #expect(decode(item(x: nested(31))).sink.rows.count == 1)   // 31 + the item's own object = 32
+        #expect(decode(item(x: nested(31))).sink.rows.count == 1) // 31 + the item's own object = 32
         let deep = decode(item(x: nested(32)))
         #expect(deep.codes == ["bad_item"])
         #expect(deep.messages.first?.contains("deeper than 32") == true)
@@ -230,8 +249,10 @@ struct StrictDecodingTests {
     @Test("a known field named twice, under any spelling, is refused; repeated unknown keys are not")
     func duplicates() {
         let base = #""timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"visa","amount":"1""#
-        for dup in [#","amount":"2""#, #","Amount":"1""#, #","method":"visa""#, #","provider":"x""#, #","status":"failed","status":"ok""#,
-                    #","time":1"#, #","id":1,"transaction_id":2"#] {
+        for dup in [
+            #","amount":"2""#, #","Amount":"1""#, #","method":"visa""#, #","provider":"x""#, #","status":"failed","status":"ok""#,
+            #","time":1"#, #","id":1,"transaction_id":2"#,
+        ] {
             let out = decode("{" + base + dup + "}")
             #expect(out.codes == ["bad_item"], "\(dup)")
             #expect(out.messages.first?.contains("more than once") == true, "\(dup)")
@@ -281,9 +302,12 @@ struct StrictDecodingTests {
 
     // MARK: Payment-method names
 
-    @Test("C0, DEL, C1 controls and '|' are refused in a method, wherever it comes from", arguments: [
-        "a\u{85}b", "a\u{9B}b", "\u{80}x", "x\u{9F}", "a\u{7F}", "a\u{1}", "a|b", "|", "visa\n", "\nvisa", "vi\rsa", "\u{85}visa", "visa\u{0B}",
-    ])
+    @Test(
+        "C0, DEL, C1 controls and '|' are refused in a method, wherever it comes from",
+        arguments: [
+            "a\u{85}b", "a\u{9B}b", "\u{80}x", "x\u{9F}", "a\u{7F}", "a\u{1}", "a|b", "|", "visa\n", "\nvisa", "vi\rsa", "\u{85}visa",
+            "visa\u{0B}",
+        ])
     func controlCharacters(_ m: String) {
         #expect(throws: RejectReason.self) { try PaymentMethodName.normalize(m).get() }
         var table = MethodTable()
@@ -303,7 +327,7 @@ struct StrictDecodingTests {
     func trimming() throws {
         #expect(try PaymentMethodName.normalize("\u{A0}Visa\u{A0}").get() == "visa")
         #expect(try PaymentMethodName.normalize("\u{3000}\u{2003}\u{202F} Visa\t\u{205F}\u{1680}").get() == "visa")
-        #expect(try PaymentMethodName.normalize("apple\u{A0}pay").get() == "apple\u{A0}pay")   // inside: kept
+        #expect(try PaymentMethodName.normalize("apple\u{A0}pay").get() == "apple\u{A0}pay") // inside: kept
         #expect(try PaymentMethodName.normalize("ÉCU Ωmega").get() == "écu ωmega")
         let pad = String(repeating: "\u{A0}", count: 10)
         #expect(try PaymentMethodName.normalize(pad + String(repeating: "a", count: 64) + pad).get().utf8.count == 64)

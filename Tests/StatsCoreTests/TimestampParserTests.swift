@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import StatsCore
 
 @Suite struct TimestampParserTests {
@@ -154,7 +155,7 @@ import Testing
         #expect(try TimestampParser.parse(field, calendar: &cal).get() == utc(2026, 1, 15, 10, 20, 30))
         let bytes = Array(line.utf8)
         let r = bytes.withUnsafeBytes { raw in
-            TimestampParser.parse(UnsafeRawBufferPointer(rebasing: raw[5 ..< 25]), calendar: &cal)
+            TimestampParser.parse(UnsafeRawBufferPointer(rebasing: raw[5..<25]), calendar: &cal)
         }
         #expect(try r.get() == utc(2026, 1, 15, 10, 20, 30))
         let empty = TimestampParser.parse(UnsafeRawBufferPointer(start: nil, count: 0), calendar: &cal)

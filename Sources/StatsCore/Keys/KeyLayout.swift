@@ -54,7 +54,9 @@ public struct KeyLayout: Sendable, Hashable {
     public func parseOutboxEntry(_ name: String) -> (seq: Int64, day: CivilDay, type: TransactionType)? {
         guard name.hasPrefix(outbox + ":") else { return nil }
         let p = name.dropFirst(outbox.count + 1).split(separator: ":")
-        guard p.count == 3, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]) else { return nil }
+        guard p.count == 3, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]) else {
+            return nil
+        }
         return (seq, day, type)
     }
 

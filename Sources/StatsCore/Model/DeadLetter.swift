@@ -19,8 +19,10 @@ public struct DeadLetter: Sendable, Codable, Equatable {
     /// Raw text is kept up to this many bytes: enough to see the problem, bounded in Redis.
     public static let maxRawBytes = 8 * 1024
 
-    public init(stage: String, reason: RejectReason, raw: String, source: String? = nil, file: String? = nil,
-                line: Int? = nil, worker: String? = nil, at: Date = Date()) {
+    public init(
+        stage: String, reason: RejectReason, raw: String, source: String? = nil, file: String? = nil,
+        line: Int? = nil, worker: String? = nil, at: Date = Date()
+    ) {
         self.at = DeadLetter.iso(at)
         self.stage = stage
         self.reason = reason.code
@@ -33,7 +35,8 @@ public struct DeadLetter: Sendable, Codable, Equatable {
     }
 
     public var json: String {
-        var s = "{\"at\":\(JSONText.quote(at)),\"stage\":\(JSONText.quote(stage)),\"reason\":\(JSONText.quote(reason)),\"detail\":\(JSONText.quote(detail))"
+        var s =
+            "{\"at\":\(JSONText.quote(at)),\"stage\":\(JSONText.quote(stage)),\"reason\":\(JSONText.quote(reason)),\"detail\":\(JSONText.quote(detail))"
         if let source { s += ",\"source\":\(JSONText.quote(source))" }
         if let file { s += ",\"file\":\(JSONText.quote(file))" }
         if let line { s += ",\"line\":\(line)" }

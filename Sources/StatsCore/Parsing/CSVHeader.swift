@@ -28,8 +28,9 @@ public struct CSVHeader: Sendable {
         if !missing.isEmpty {
             let found = columns.isEmpty ? "none" : columns.joined(separator: ", ")
             let noun = missing.count == 1 ? "column" : "columns"
-            throw CSVError("header is missing required \(noun) \(missing.joined(separator: ", ")) (columns found: \(found))",
-                           missingColumns: missing)
+            throw CSVError(
+                "header is missing required \(noun) \(missing.joined(separator: ", ")) (columns found: \(found))",
+                missingColumns: missing)
         }
         self.columns = columns
         self.positions = positions

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Streaming RFC 4180 reader over a file descriptor, in constant memory.
@@ -123,7 +123,10 @@ public final class CSVReader {
             }
             if first == Self.cr {
                 if start + 1 == end {
-                    if !eof { refill(); continue }
+                    if !eof {
+                        refill()
+                        continue
+                    }
                     start += 1 // lone CR at end of input
                     continue
                 }
@@ -139,10 +142,10 @@ public final class CSVReader {
                 // The record cannot end before more than maxLineBytes of content.
                 if end - start >= maxLineBytes + 2 { return tooLong() }
                 refill()
-            case let .complete(contentEnd, next, lineFeeds, fieldCount, nonASCII, problem):
+            case .complete(let contentEnd, let next, let lineFeeds, let fieldCount, let nonASCII, let problem):
                 if contentEnd - start > maxLineBytes { return tooLong() }
                 let recordLine = line
-                if case let .unclosedQuote(field) = problem {
+                if case .unclosedQuote(let field) = problem {
                     return unclosedQuote(field: field, contentEnd: contentEnd, next: next, lineFeeds: lineFeeds)
                 }
                 let raw = UnsafeRawBufferPointer(start: buffer + start, count: contentEnd - start)
@@ -156,8 +159,9 @@ public final class CSVReader {
                     let reason = RejectReason.badUTF8("invalid UTF-8 at byte \(bad + 1) of the record (0x\(byte))")
                     return CSVRecord(line: recordLine, raw: raw, error: reason, fieldCount: 0, fields: nil)
                 }
-                return CSVRecord(line: recordLine, raw: raw, error: nil, fieldCount: fieldCount,
-                                 fields: UnsafePointer(fieldSlots))
+                return CSVRecord(
+                    line: recordLine, raw: raw, error: nil, fieldCount: fieldCount,
+                    fields: UnsafePointer(fieldSlots))
             }
         }
     }
@@ -171,9 +175,9 @@ public final class CSVReader {
 
         var reason: RejectReason {
             switch self {
-            case let .strayQuote(f): .badQuoting("quote inside unquoted field \(f)")
-            case let .textAfterQuote(f): .badQuoting("text after the closing quote of field \(f)")
-            case let .unclosedQuote(f): .badQuoting("quoted field \(f) is not closed before the end of the input")
+            case .strayQuote(let f): .badQuoting("quote inside unquoted field \(f)")
+            case .textAfterQuote(let f): .badQuoting("text after the closing quote of field \(f)")
+            case .unclosedQuote(let f): .badQuoting("quoted field \(f) is not closed before the end of the input")
             }
         }
     }
@@ -193,7 +197,10 @@ public final class CSVReader {
         let base = buffer
         let end = self.end
         let eof = self.eof
-        let lf = Self.lf, cr = Self.cr, quote = Self.quote, comma = Self.comma
+        let lf = Self.lf
+        let cr = Self.cr
+        let quote = Self.quote
+        let comma = Self.comma
         var p = start
         var lineFeeds = 0
         var bits: UInt8 = 0
@@ -232,13 +239,15 @@ public final class CSVReader {
                 if !eof { return .incomplete }
                 var contentEnd = end
                 if contentEnd > start && base[contentEnd - 1] == cr { contentEnd -= 1 }
-                return .complete(contentEnd: contentEnd, next: end, lineFeeds: lineFeeds,
-                                 fieldCount: 0, nonASCII: false, problem: problem)
+                return .complete(
+                    contentEnd: contentEnd, next: end, lineFeeds: lineFeeds,
+                    fieldCount: 0, nonASCII: false, problem: problem)
             }
             let at = UnsafeMutableRawPointer(hit).assumingMemoryBound(to: UInt8.self) - base
             let contentEnd = at > start && base[at - 1] == cr ? at - 1 : at
-            return .complete(contentEnd: contentEnd, next: at + 1, lineFeeds: lineFeeds + 1,
-                             fieldCount: 0, nonASCII: false, problem: problem)
+            return .complete(
+                contentEnd: contentEnd, next: at + 1, lineFeeds: lineFeeds + 1,
+                fieldCount: 0, nonASCII: false, problem: problem)
         }
 
         while true { // one iteration per field
@@ -246,8 +255,9 @@ public final class CSVReader {
                 // Only reachable after a comma: the record ends with an empty field.
                 if !eof { return .incomplete }
                 add(base + p, 0)
-                return .complete(contentEnd: p, next: p, lineFeeds: lineFeeds, fieldCount: count,
-                                 nonASCII: bits >= 0x80, problem: nil)
+                return .complete(
+                    contentEnd: p, next: p, lineFeeds: lineFeeds, fieldCount: count,
+                    nonASCII: bits >= 0x80, problem: nil)
             }
             if base[p] == quote {
                 p += 1
@@ -256,8 +266,9 @@ public final class CSVReader {
                 while true {
                     if p == end {
                         if !eof { return .incomplete }
-                        return .complete(contentEnd: p, next: p, lineFeeds: lineFeeds, fieldCount: 0,
-                                         nonASCII: false, problem: .unclosedQuote(field: count + 1))
+                        return .complete(
+                            contentEnd: p, next: p, lineFeeds: lineFeeds, fieldCount: 0,
+                            nonASCII: false, problem: .unclosedQuote(field: count + 1))
                     }
                     let b = base[p]
                     if b == quote {
@@ -278,24 +289,31 @@ public final class CSVReader {
                         p += 1
                         if p == end {
                             if !eof { return .incomplete }
-                            return .complete(contentEnd: p, next: p, lineFeeds: lineFeeds, fieldCount: count,
-                                             nonASCII: bits >= 0x80, problem: nil)
+                            return .complete(
+                                contentEnd: p, next: p, lineFeeds: lineFeeds, fieldCount: count,
+                                nonASCII: bits >= 0x80, problem: nil)
                         }
                         let c = base[p]
-                        if c == comma { p += 1; break }
+                        if c == comma {
+                            p += 1
+                            break
+                        }
                         if c == lf {
-                            return .complete(contentEnd: p, next: p + 1, lineFeeds: lineFeeds + 1,
-                                             fieldCount: count, nonASCII: bits >= 0x80, problem: nil)
+                            return .complete(
+                                contentEnd: p, next: p + 1, lineFeeds: lineFeeds + 1,
+                                fieldCount: count, nonASCII: bits >= 0x80, problem: nil)
                         }
                         if c == cr {
                             if p + 1 == end {
                                 if !eof { return .incomplete }
-                                return .complete(contentEnd: p, next: end, lineFeeds: lineFeeds,
-                                                 fieldCount: count, nonASCII: bits >= 0x80, problem: nil)
+                                return .complete(
+                                    contentEnd: p, next: end, lineFeeds: lineFeeds,
+                                    fieldCount: count, nonASCII: bits >= 0x80, problem: nil)
                             }
                             if base[p + 1] == lf {
-                                return .complete(contentEnd: p, next: p + 2, lineFeeds: lineFeeds + 1,
-                                                 fieldCount: count, nonASCII: bits >= 0x80, problem: nil)
+                                return .complete(
+                                    contentEnd: p, next: p + 2, lineFeeds: lineFeeds + 1,
+                                    fieldCount: count, nonASCII: bits >= 0x80, problem: nil)
                             }
                         }
                         return resync(.textAfterQuote(field: count))
@@ -311,8 +329,9 @@ public final class CSVReader {
                         if !eof { return .incomplete }
                         let fieldEnd = p > fieldStart && base[p - 1] == cr ? p - 1 : p
                         add(base + fieldStart, fieldEnd - fieldStart)
-                        return .complete(contentEnd: fieldEnd, next: p, lineFeeds: lineFeeds, fieldCount: count,
-                                         nonASCII: bits >= 0x80, problem: nil)
+                        return .complete(
+                            contentEnd: fieldEnd, next: p, lineFeeds: lineFeeds, fieldCount: count,
+                            nonASCII: bits >= 0x80, problem: nil)
                     }
                     let b = base[p]
                     if b == comma {
@@ -323,8 +342,9 @@ public final class CSVReader {
                     if b == lf {
                         let fieldEnd = p > fieldStart && base[p - 1] == cr ? p - 1 : p
                         add(base + fieldStart, fieldEnd - fieldStart)
-                        return .complete(contentEnd: fieldEnd, next: p + 1, lineFeeds: lineFeeds + 1,
-                                         fieldCount: count, nonASCII: bits >= 0x80, problem: nil)
+                        return .complete(
+                            contentEnd: fieldEnd, next: p + 1, lineFeeds: lineFeeds + 1,
+                            fieldCount: count, nonASCII: bits >= 0x80, problem: nil)
                     }
                     if b == quote { return resync(.strayQuote(field: count + 1)) }
                     bits |= b
@@ -356,8 +376,9 @@ public final class CSVReader {
         start += maxLineBytes + 1
         skipToNextLine()
         let reason = RejectReason.lineTooLong("line \(recordLine) is longer than \(maxLineBytes) bytes")
-        return CSVRecord(line: recordLine, raw: UnsafeRawBufferPointer(start: side, count: maxLineBytes),
-                         error: reason, fieldCount: 0, fields: nil)
+        return CSVRecord(
+            line: recordLine, raw: UnsafeRawBufferPointer(start: side, count: maxLineBytes),
+            error: reason, fieldCount: 0, fields: nil)
     }
 
     /// End of input inside a quoted field. As for `tooLong`, only the first line is rejected.
@@ -436,7 +457,10 @@ public final class CSVReader {
         var i = 0
         while i < n {
             let b = bytes[i]
-            if b < 0x80 { i += 1; continue }
+            if b < 0x80 {
+                i += 1
+                continue
+            }
             @inline(__always) func cont(_ k: Int) -> Bool { i + k < n && bytes[i + k] & 0xC0 == 0x80 }
             if b < 0xC2 {
                 return i // stray continuation byte or overlong 2-byte form

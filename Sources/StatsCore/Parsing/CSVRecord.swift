@@ -15,8 +15,10 @@ public struct CSVRecord {
     public let fieldCount: Int
     @usableFromInline let fields: UnsafePointer<UnsafeRawBufferPointer>?
 
-    init(line: Int, raw: UnsafeRawBufferPointer, error: RejectReason?,
-         fieldCount: Int, fields: UnsafePointer<UnsafeRawBufferPointer>?) {
+    init(
+        line: Int, raw: UnsafeRawBufferPointer, error: RejectReason?,
+        fieldCount: Int, fields: UnsafePointer<UnsafeRawBufferPointer>?
+    ) {
         self.line = line
         self.raw = raw
         self.error = error

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The importer's compact queue item: many validated transactions in one list element, so one
@@ -33,8 +33,10 @@ public struct CompactBatchWriter: Sendable {
         return parts.count >= 5 ? Int64(parts[4]) : nil
     }
 
-    public mutating func append(epochSeconds: Int64, type: TransactionType, method: UnsafeRawBufferPointer,
-                                status: TransactionStatus, amountMinor: Int64) {
+    public mutating func append(
+        epochSeconds: Int64, type: TransactionType, method: UnsafeRawBufferPointer,
+        status: TransactionStatus, amountMinor: Int64
+    ) {
         appendInteger(epochSeconds)
         buffer.append(0x09)
         buffer.append(type.code)
@@ -51,9 +53,12 @@ public struct CompactBatchWriter: Sendable {
     @inline(__always) private mutating func appendInteger(_ value: Int64) {
         var v = value.magnitude
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var n = 0
         withUnsafeMutableBytes(of: &digits) { d in
             repeat {

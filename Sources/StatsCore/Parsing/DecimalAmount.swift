@@ -104,7 +104,10 @@ public enum DecimalAmount {
             if fraction == 0 {
                 fractionDigits = 0
             } else {
-                while fraction % 10 == 0 { fraction /= 10; fractionDigits -= 1 }
+                while fraction % 10 == 0 {
+                    fraction /= 10
+                    fractionDigits -= 1
+                }
             }
         }
         // Longest output: "-" + 19 digits + "." ~ 21 bytes; or "-0." + 18 digits = 21 bytes.

@@ -46,7 +46,7 @@ public enum JSONItem {
         }
         let values = scanner.values
         guard let timestamp = values[.timestamp], let type = values[.type], let method = values[.method],
-              let amount = values[.amount]
+            let amount = values[.amount]
         else {
             let missing = [Field.timestamp, .type, .method, .amount].filter { values[$0] == nil }.map(\.name)
             return .failure(.badItem("JSON item lacks \(missing.joined(separator: ", "))"))
@@ -60,8 +60,10 @@ public enum JSONItem {
                 UnsafeRawBufferPointer(rebasing: (v.inScratch ? scratch : bytes)[v.start..<v.end])
             }
             func parseRow(timestamp ts: UnsafeRawBufferPointer) -> Result<TransactionParser.Row, RejectReason> {
-                parser.parse(.init(timestamp: ts, type: text(type), method: text(method), amount: text(amount),
-                                   status: status.map(text)))
+                parser.parse(
+                    .init(
+                        timestamp: ts, type: text(type), method: text(method), amount: text(amount),
+                        status: status.map(text)))
             }
             guard timestamp.kind == .number else { return parseRow(timestamp: text(timestamp)) }
             // Seconds since 1970: only whole seconds, and only as far as the 64-bit day arithmetic
@@ -259,8 +261,10 @@ public enum JSONItem {
 
         @inline(__always) mutating func expect(_ c: UInt8) throws(ScanError) {
             guard peek() == c else {
-                throw syntax(peek() == nil ? "unexpected end, expected '\(Character(Unicode.Scalar(c)))'"
-                    : "expected '\(Character(Unicode.Scalar(c)))' at byte \(i)")
+                throw syntax(
+                    peek() == nil
+                        ? "unexpected end, expected '\(Character(Unicode.Scalar(c)))'"
+                        : "expected '\(Character(Unicode.Scalar(c)))' at byte \(i)")
             }
             i += 1
         }
@@ -388,7 +392,8 @@ public enum JSONItem {
                 let b = bytes[i]
                 if b == Self.quote {
                     i += 1
-                    return store ? Value(kind: .string, start: scratchStart, end: scratch.count, inScratch: true)
+                    return store
+                        ? Value(kind: .string, start: scratchStart, end: scratch.count, inScratch: true)
                         : Value(kind: .string, start: start, end: i - 1, inScratch: false)
                 }
                 if b < 0x20 { throw syntax("control character 0x\(String(b, radix: 16)) in a string at byte \(i)") }

@@ -1,12 +1,12 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Normalises payment-method names (``PaymentMethodName``) and gives each a small index, so the
 /// hot path compares a few bytes instead of allocating a String per row.
 public struct MethodTable: Sendable {
     public private(set) var names: [String] = []
-    private var rawKeys: [[UInt8]] = []       // as seen in input, trimmed (before lower-casing)
+    private var rawKeys: [[UInt8]] = [] // as seen in input, trimmed (before lower-casing)
     private var rawIndex: [[UInt8]: Int] = [:] // fallback once there are many spellings
     private var byName: [String: Int] = [:]
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 /// Decodes one queue item, JSON object or TXB1 batch, into rows and rejects (see ``QueueItemSink``).
 public enum QueueItemDecoder {
@@ -47,7 +47,9 @@ public enum QueueItemDecoder {
             return
         }
         guard scale == parser.scale else {
-            sink.reject(.scaleMismatch("batch amounts have scale \(scale), this worker uses \(parser.scale)"), raw: String(decoding: item, as: UTF8.self))
+            sink.reject(
+                .scaleMismatch("batch amounts have scale \(scale), this worker uses \(parser.scale)"),
+                raw: String(decoding: item, as: UTF8.self))
             return
         }
         var start = headerEnd + 1
@@ -65,9 +67,11 @@ public enum QueueItemDecoder {
     }
 
     @inline(__always)
-    static func decodeCompactRow(_ line: UnsafeRawBufferPointer, parser: inout TransactionParser) -> Result<TransactionParser.Row, RejectReason> {
+    static func decodeCompactRow(_ line: UnsafeRawBufferPointer, parser: inout TransactionParser) -> Result<
+        TransactionParser.Row, RejectReason
+    > {
         // epoch \t type \t method \t status \t amount
-        var fields: (Int, Int, Int, Int) = (0, 0, 0, 0)  // positions of the four tabs
+        var fields: (Int, Int, Int, Int) = (0, 0, 0, 0) // positions of the four tabs
         var found = 0
         for i in 0..<line.count where line[i] == 0x09 {
             switch found {
@@ -80,11 +84,11 @@ public enum QueueItemDecoder {
             found += 1
         }
         guard found == 4,
-              let epoch = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[0..<fields.0])),
-              fields.1 == fields.0 + 2, let type = TransactionType(code: line[fields.0 + 1]),
-              fields.3 == fields.2 + 2, let status = TransactionStatus(code: line[fields.2 + 1]),
-              let amount = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[(fields.3 + 1)...])),
-              amount >= 0, amount <= TransactionParser.maxAmountMinor
+            let epoch = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[0..<fields.0])),
+            fields.1 == fields.0 + 2, let type = TransactionType(code: line[fields.0 + 1]),
+            fields.3 == fields.2 + 2, let status = TransactionStatus(code: line[fields.2 + 1]),
+            let amount = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[(fields.3 + 1)...])),
+            amount >= 0, amount <= TransactionParser.maxAmountMinor
         else { return .failure(.badItem("TXB1 row is malformed")) }
         if let e = parser.calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
         switch parser.methods.index(of: UnsafeRawBufferPointer(rebasing: line[(fields.1 + 1)..<fields.2])) {

@@ -24,8 +24,10 @@ public struct TransactionParser: Sendable {
         public var status: UnsafeRawBufferPointer?
         public var sleepMs: UnsafeRawBufferPointer?
 
-        public init(timestamp: UnsafeRawBufferPointer, type: UnsafeRawBufferPointer, method: UnsafeRawBufferPointer,
-                    amount: UnsafeRawBufferPointer, status: UnsafeRawBufferPointer? = nil, sleepMs: UnsafeRawBufferPointer? = nil) {
+        public init(
+            timestamp: UnsafeRawBufferPointer, type: UnsafeRawBufferPointer, method: UnsafeRawBufferPointer,
+            amount: UnsafeRawBufferPointer, status: UnsafeRawBufferPointer? = nil, sleepMs: UnsafeRawBufferPointer? = nil
+        ) {
             self.timestamp = timestamp
             self.type = type
             self.method = method
@@ -66,19 +68,28 @@ public struct TransactionParser: Sendable {
         case .failure(let e): return .failure(e)
         }
         if amount > Self.maxAmountMinor {
-            return .failure(.badAmount("amount \"\(String(decoding: f.amount.trimmedASCIISpaces, as: UTF8.self))\" exceeds the limit of \(DecimalAmount.format(minor: Self.maxAmountMinor, scale: scale))"))
+            return .failure(
+                .badAmount(
+                    "amount \"\(String(decoding: f.amount.trimmedASCIISpaces, as: UTF8.self))\" exceeds the limit of \(DecimalAmount.format(minor: Self.maxAmountMinor, scale: scale))"
+                ))
         }
         var status = TransactionStatus.success
         if let s = f.status, !s.trimmedASCIISpaces.isEmpty {
             guard let v = Self.parseStatus(s) else {
-                return .failure(.badStatus("status \"\(String(decoding: s, as: UTF8.self).escapedForMessage)\" is not success, failed or pending (or a known synonym)"))
+                return .failure(
+                    .badStatus(
+                        "status \"\(String(decoding: s, as: UTF8.self).escapedForMessage)\" is not success, failed or pending (or a known synonym)"
+                    ))
             }
             status = v
         }
         var sleep = 0
         if let s = f.sleepMs, !s.trimmedASCIISpaces.isEmpty {
             guard let v = Self.parseSmallInt(s.trimmedASCIISpaces), v <= 3_600_000 else {
-                return .failure(.badSleep("sleep_ms \"\(String(decoding: s, as: UTF8.self).escapedForMessage)\" is not a whole number of milliseconds (0-3600000)"))
+                return .failure(
+                    .badSleep(
+                        "sleep_ms \"\(String(decoding: s, as: UTF8.self).escapedForMessage)\" is not a whole number of milliseconds (0-3600000)"
+                    ))
             }
             sleep = v
         }

@@ -1,4 +1,5 @@
 import Redis
+
 /// Sums a batch of rows in memory per (day, type, method, status, hour) cell, then renders the
 /// whole batch as one atomic ``Scripts/commit`` call: a few hundred HINCRBYs however many
 /// thousand rows the batch held.
@@ -30,8 +31,10 @@ public struct BatchAccumulator: Sendable {
     }
 
     static func unpack(_ key: UInt64) -> (day: CivilDay, method: Int, hour: Int, type: TransactionType, status: TransactionStatus) {
-        (CivilDay(daysSinceEpoch: Int32(bitPattern: UInt32(key >> 32))), Int(key >> 16 & 0xFFFF), Int(key >> 8 & 0xFF),
-         TransactionType(rawValue: UInt8(key >> 2 & 1))!, TransactionStatus(rawValue: UInt8(key & 3))!)
+        (
+            CivilDay(daysSinceEpoch: Int32(bitPattern: UInt32(key >> 32))), Int(key >> 16 & 0xFFFF), Int(key >> 8 & 0xFF),
+            TransactionType(rawValue: UInt8(key >> 2 & 1))!, TransactionStatus(rawValue: UInt8(key & 3))!
+        )
     }
 
     @inline(__always)
@@ -54,11 +57,16 @@ public struct BatchAccumulator: Sendable {
     /// which ``Redis/RedisConnection/commitCommand(_:worker:inflightLength:items:meta:)`` adds.
     public func commitArguments(keys layout: KeyLayout, worker: String, methods: [String]) -> (keys: [String], args: RedisCommand) {
         // Group cells by (day, type) and fold the hour level into day-level fields.
-        struct DayType: Hashable { var day: CivilDay; var type: TransactionType }
+        struct DayType: Hashable {
+            var day: CivilDay
+            var type: TransactionType
+        }
         var totals: [DayType: [Int: Int64]] = [:]
         var status: [DayType: [String: Int64]] = [:]
         var hourly: [DayType: [(String, Int64)]] = [:]
         var usedMethods = Set<Int>()
+        // swift-format-ignore: ReplaceForEachWithForLoop
+        // CellTable is not a Sequence: its forEach visits the open-addressing slots in place.
         cells.forEach { key, cell in
             let c = Self.unpack(key)
             let dt = DayType(day: c.day, type: c.type)
@@ -70,8 +78,10 @@ public struct BatchAccumulator: Sendable {
             hourly[dt, default: []].append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: true), cell.count))
             hourly[dt, default: []].append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: false), cell.amount))
         }
-        var keys = [layout.inflight(worker: worker), layout.workers, layout.dirty, layout.days, layout.methods,
-                    layout.version, layout.deadLetter]
+        var keys = [
+            layout.inflight(worker: worker), layout.workers, layout.dirty, layout.days, layout.methods,
+            layout.version, layout.deadLetter,
+        ]
         var args = RedisCommand([String(deadLetters.count)])
         for d in deadLetters { args.append(d) }
         let dayTypes = status.keys.sorted { ($0.day, $0.type.rawValue) < ($1.day, $1.type.rawValue) }
@@ -79,20 +89,32 @@ public struct BatchAccumulator: Sendable {
             if let t = totals[dt], !t.isEmpty {
                 keys.append(layout.totals(dt.day, dt.type))
                 args.append(t.count)
-                for (m, v) in t { args.append(methods[m]); args.append(v) }
+                for (m, v) in t {
+                    args.append(methods[m])
+                    args.append(v)
+                }
             }
             let s = status[dt]!
             keys.append(layout.status(dt.day, dt.type))
             args.append(s.count)
-            for (f, v) in s { args.append(f); args.append(v) }
+            for (f, v) in s {
+                args.append(f)
+                args.append(v)
+            }
             let h = hourly[dt]!
             keys.append(layout.hourly(dt.day, dt.type))
             args.append(h.count)
-            for (f, v) in h { args.append(f); args.append(v) }
+            for (f, v) in h {
+                args.append(f)
+                args.append(v)
+            }
         }
         let days = Set(dayTypes.map(\.day)).sorted()
         args.append(days.count)
-        for d in days { args.append(Int(d.daysSinceEpoch)); args.append(d.description) }
+        for d in days {
+            args.append(Int(d.daysSinceEpoch))
+            args.append(d.description)
+        }
         args.append(dayTypes.count)
         for dt in dayTypes { args.append(KeyLayout.dirtyMember(dt.day, dt.type)) }
         args.append(usedMethods.count)

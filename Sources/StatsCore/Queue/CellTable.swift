@@ -9,7 +9,7 @@ public struct CellTable: Sendable {
 
     private var keys: [UInt64]
     private var values: [Tally]
-    private var used: [Int] = []   // slots in use, for iteration and cheap reset
+    private var used: [Int] = [] // slots in use, for iteration and cheap reset
     private var mask: Int
 
     public init(capacity: Int = 4096) {
@@ -31,7 +31,7 @@ public struct CellTable: Sendable {
             let slot = keys[i]
             if slot == k {
                 values[i].count += count
-                values[i].amount += amount  // traps rather than wrap: wrong money is worse than a crash
+                values[i].amount += amount // traps rather than wrap: wrong money is worse than a crash
                 return
             }
             if slot == 0 {

@@ -28,8 +28,9 @@ public struct ImportMarker: Sendable, Equatable, CustomStringConvertible {
             if kv.count == 2 { values[kv[0]] = kv[1] }
         }
         guard let g = values["g"].flatMap({ Int($0) }), let l = values["line"].flatMap({ Int($0) }),
-              let q = values["queued"].flatMap({ Int($0) }), let r = values["rejected"].flatMap({ Int($0) }),
-              let h = values["hash"] else { return nil }
+            let q = values["queued"].flatMap({ Int($0) }), let r = values["rejected"].flatMap({ Int($0) }),
+            let h = values["hash"]
+        else { return nil }
         self.init(generation: g, line: l, queued: q, rejected: r, hash: String(h))
     }
 }

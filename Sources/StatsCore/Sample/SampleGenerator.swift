@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes a deterministic sample CSV in the original's format
@@ -17,8 +17,10 @@ public struct SampleGenerator: Sendable {
     public static let methods = ["paypal", "visa", "mastercard", "crypto", "wire", "apple_pay"]
     static let methodWeights = [30, 25, 15, 12, 10, 8]
 
-    public init(rows: Int, days: Int = 30, start: CivilDay = CivilDay(year: 2026, month: 1, day: 1)!, seed: UInt64 = 42,
-                withStatus: Bool = false, maxSleepMs: Int = 2) {
+    public init(
+        rows: Int, days: Int = 30, start: CivilDay = CivilDay(year: 2026, month: 1, day: 1)!, seed: UInt64 = 42,
+        withStatus: Bool = false, maxSleepMs: Int = 2
+    ) {
         self.rows = rows
         self.days = days
         self.start = start
@@ -31,7 +33,9 @@ public struct SampleGenerator: Sendable {
     public func write(to fd: Int32) throws {
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20)
-        out.append(contentsOf: (withStatus ? "timestamp,type,payment_method,amount,sleep_ms,status\n" : "timestamp,type,payment_method,amount,sleep_ms\n").utf8)
+        out.append(
+            contentsOf: (withStatus
+                ? "timestamp,type,payment_method,amount,sleep_ms,status\n" : "timestamp,type,payment_method,amount,sleep_ms\n").utf8)
         var rng = SplitMix64(seed: seed)
         let span = Int64(days) * 86400
         let startSeconds = Int64(start.daysSinceEpoch) * 86400
@@ -44,10 +48,13 @@ public struct SampleGenerator: Sendable {
             var pick = Int(rng.next() % UInt64(weightTotal))
             var method = Self.methods[0]
             for (m, w) in zip(Self.methods, Self.methodWeights) {
-                if pick < w { method = m; break }
+                if pick < w {
+                    method = m
+                    break
+                }
                 pick -= w
             }
-            let minor = 100 + Int64(rng.next() % 499_901)  // 1.00 ... 5000.00
+            let minor = 100 + Int64(rng.next() % 499_901) // 1.00 ... 5000.00
             let sleep = maxSleepMs > 0 ? Int(rng.next() % UInt64(maxSleepMs + 1)) : 0
             appendTimestamp(t, to: &out)
             out.append(UInt8(ascii: ","))

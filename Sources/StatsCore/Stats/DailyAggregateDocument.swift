@@ -1,5 +1,5 @@
-import Mongo
 import Foundation
+import Mongo
 
 /// The `DailyAggregates` document of one (day, type), as in the original plus what the richer
 /// views need. Amounts are Int64 minor units (`Scale` says how many digits are fractional):
@@ -58,7 +58,9 @@ public enum DailyAggregateDocument {
     /// Adds a late delta exactly once: the filter excludes a document that already recorded
     /// `seq`, and with upsert the unique (Date, Type) index then refuses the insert (code
     /// 11000), which the caller takes as "already applied".
-    public static func deltaUpdate(_ delta: DayAggregate, seq: Int64, scale: Int, now: Date = Date()) -> (filter: BSONDocument, update: BSONDocument) {
+    public static func deltaUpdate(_ delta: DayAggregate, seq: Int64, scale: Int, now: Date = Date()) -> (
+        filter: BSONDocument, update: BSONDocument
+    ) {
         var inc: [(String, BSONValue)] = []
         for (m, v) in delta.successTotals.sorted(by: { $0.key < $1.key }) { inc.append(("TotalAmount.\(escapeKey(m))", .int64(v))) }
         for (k, v) in delta.statusTotals.sorted(by: { $0.key < $1.key }) { inc.append(("Status.\(escapeKey(k))", .int64(v))) }
@@ -87,35 +89,41 @@ public enum DailyAggregateDocument {
 
     public static func parse(_ doc: BSONDocument) -> Parsed? {
         guard let day = doc["Date"]?.string.flatMap({ CivilDay.parse($0) }),
-              let type = doc["Type"]?.string.flatMap({ TransactionType(text: $0) }) else { return nil }
+            let type = doc["Type"]?.string.flatMap({ TransactionType(text: $0) })
+        else { return nil }
         func ints(_ key: String) -> [String: Int64] {
             var out: [String: Int64] = [:]
             for (k, v) in doc[key]?.document ?? BSONDocument() { if let n = v.int64 { out[unescapeKey(k)] = n } }
             return out
         }
-        return Parsed(day: day, type: type, totals: ints("TotalAmount"), cells: ints("Hourly"), status: ints("Status"),
-                      appliedDeltas: Set((doc["AppliedDeltas"]?.array ?? []).compactMap(\.int64)))
+        return Parsed(
+            day: day, type: type, totals: ints("TotalAmount"), cells: ints("Hourly"), status: ints("Status"),
+            appliedDeltas: Set((doc["AppliedDeltas"]?.array ?? []).compactMap(\.int64)))
     }
 
     /// `$jsonSchema` validator for the collection.
     public static var validator: BSONDocument {
-        ["$jsonSchema": [
-            "bsonType": "object",
-            "required": ["Date", "Type", "LastUpdated"],
-            "properties": [
-                "Date": ["bsonType": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"],
-                "Type": ["enum": ["deposits", "withdrawals"]],
-                "TotalAmount": ["bsonType": "object"],
-                "Status": ["bsonType": "object"],
-                "Hourly": ["bsonType": "object"],
-                "AppliedDeltas": ["bsonType": "array"],
-                "LastUpdated": ["bsonType": "date"],
-            ],
-        ]]
+        [
+            "$jsonSchema": [
+                "bsonType": "object",
+                "required": ["Date", "Type", "LastUpdated"],
+                "properties": [
+                    "Date": ["bsonType": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"],
+                    "Type": ["enum": ["deposits", "withdrawals"]],
+                    "TotalAmount": ["bsonType": "object"],
+                    "Status": ["bsonType": "object"],
+                    "Hourly": ["bsonType": "object"],
+                    "AppliedDeltas": ["bsonType": "array"],
+                    "LastUpdated": ["bsonType": "date"],
+                ],
+            ]
+        ]
     }
 
     public static var indexes: [BSONDocument] {
-        [["key": ["Date": 1, "Type": 1], "name": "idx_date_type", "unique": true],
-         ["key": ["Date": 1], "name": "idx_date"]]
+        [
+            ["key": ["Date": 1, "Type": 1], "name": "idx_date_type", "unique": true],
+            ["key": ["Date": 1], "name": "idx_date"],
+        ]
     }
 }

@@ -1,5 +1,6 @@
 import Mongo
 import Redis
+
 /// Reads aggregates for a range of days from Redis and MongoDB, counting every day once
 /// whatever the dumper is doing:
 ///
@@ -124,10 +125,16 @@ public final class StatsReader: Sendable {
         }
         guard !needsMongo.isEmpty else { return result }
 
-        let projectionField = switch view { case .totals: "TotalAmount"; case .hourly: "Hourly"; case .status: "Status" }
-        let documents = try mongo.find(HistorySettings.collection,
-                                       filter: ["Date": ["$gte": .string(needsMongo.first!.description), "$lte": .string(needsMongo.last!.description)]],
-                                       projection: ["Date": 1, "Type": 1, .init(stringLiteral: projectionField): 1, "AppliedDeltas": 1])
+        let projectionField =
+            switch view {
+            case .totals: "TotalAmount"
+            case .hourly: "Hourly"
+            case .status: "Status"
+            }
+        let documents = try mongo.find(
+            HistorySettings.collection,
+            filter: ["Date": ["$gte": .string(needsMongo.first!.description), "$lte": .string(needsMongo.last!.description)]],
+            projection: ["Date": 1, "Type": 1, .init(stringLiteral: projectionField): 1, "AppliedDeltas": 1])
         let epochNow = try redis.withConnection { c in try c.run("GET", keys.archiveEpoch).text ?? "0" }
         guard epochNow == snapshot.epoch else { return nil }
 
@@ -135,7 +142,12 @@ public final class StatsReader: Sendable {
         var applied: [CivilDay: [TransactionType: Set<Int64>]] = [:]
         for doc in documents {
             guard let p = DailyAggregateDocument.parse(doc), wanted.contains(p.day) else { continue }
-            result[p.day, default: [:]][p.type] = switch view { case .totals: p.totals; case .hourly: p.cells; case .status: p.status }
+            result[p.day, default: [:]][p.type] =
+                switch view {
+                case .totals: p.totals
+                case .hourly: p.cells
+                case .status: p.status
+                }
             applied[p.day, default: [:]][p.type] = p.appliedDeltas
         }
         for d in needsMongo {
@@ -146,19 +158,31 @@ public final class StatsReader: Sendable {
         for entry in snapshot.outbox where wanted.contains(entry.day) {
             if applied[entry.day]?[entry.type]?.contains(entry.seq) == true { continue }
             let agg = DayAggregate(day: entry.day, type: entry.type, cells: entry.cells)
-            let delta = switch view { case .totals: agg.successTotals; case .hourly: entry.cells; case .status: agg.statusTotals }
+            let delta =
+                switch view {
+                case .totals: agg.successTotals
+                case .hourly: entry.cells
+                case .status: agg.statusTotals
+                }
             for (k, v) in delta { result[entry.day, default: [:]][entry.type, default: [:]][k, default: 0] += v }
         }
         return result.mapValues { $0.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty } }.filter { !$0.value.isEmpty }
     }
 
     private func snapshot(_ c: RedisConnection, days: [CivilDay], view: View) throws -> RedisSnapshot {
-        var commands = [RedisCommand("MULTI"),
-                        RedisCommand(["ZRANGEBYSCORE", keys.days, String(days.first!.daysSinceEpoch), String(days.last!.daysSinceEpoch)])]
+        var commands = [
+            RedisCommand("MULTI"),
+            RedisCommand(["ZRANGEBYSCORE", keys.days, String(days.first!.daysSinceEpoch), String(days.last!.daysSinceEpoch)]),
+        ]
         commands.append(RedisCommand(["SMISMEMBER", keys.archived] + days.map(\.description)))
         for d in days {
             for t in TransactionType.allCases {
-                let key = switch view { case .totals: keys.totals(d, t); case .hourly: keys.hourly(d, t); case .status: keys.status(d, t) }
+                let key =
+                    switch view {
+                    case .totals: keys.totals(d, t)
+                    case .hourly: keys.hourly(d, t)
+                    case .status: keys.status(d, t)
+                    }
                 commands.append(RedisCommand(["HGETALL", key]))
             }
         }

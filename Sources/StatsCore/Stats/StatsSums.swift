@@ -29,7 +29,9 @@ public enum StatsSums {
     }
 
     /// Hourly cells of one day: hour -> type -> block.
-    public static func hourly(_ cells: [TransactionType: [String: Int64]], hours: Int, filter: StatsFilter) -> [[TransactionType: StatusBlock]] {
+    public static func hourly(_ cells: [TransactionType: [String: Int64]], hours: Int, filter: StatsFilter) -> [[TransactionType:
+        StatusBlock]]
+    {
         var out = Array(repeating: Dictionary(uniqueKeysWithValues: filter.types.map { ($0, StatusBlock()) }), count: max(hours, 1))
         for (t, fields) in cells where filter.type == nil || filter.type == t {
             for (k, v) in fields {

@@ -16,8 +16,20 @@ public struct StatusBlock: Sendable, Equatable {
     public var total: Tally { success + failed + pending }
 
     public subscript(status: TransactionStatus) -> Tally {
-        get { switch status { case .success: success; case .failed: failed; case .pending: pending } }
-        set { switch status { case .success: success = newValue; case .failed: failed = newValue; case .pending: pending = newValue } }
+        get {
+            switch status {
+            case .success: success
+            case .failed: failed
+            case .pending: pending
+            }
+        }
+        set {
+            switch status {
+            case .success: success = newValue
+            case .failed: failed = newValue
+            case .pending: pending = newValue
+            }
+        }
     }
 
     public static func + (a: StatusBlock, b: StatusBlock) -> StatusBlock {

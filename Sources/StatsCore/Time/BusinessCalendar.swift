@@ -36,8 +36,10 @@ public struct BusinessCalendar: Sendable {
         let transition2: Int64
         let offset2: Int
 
-        init(day: CivilDay, start: Int64, end: Int64, offset0: Int,
-             transition1: Int64 = .max, offset1: Int = 0, transition2: Int64 = .max, offset2: Int = 0) {
+        init(
+            day: CivilDay, start: Int64, end: Int64, offset0: Int,
+            transition1: Int64 = .max, offset1: Int = 0, transition2: Int64 = .max, offset2: Int = 0
+        ) {
             self.day = day
             self.start = start
             self.end = end
@@ -125,7 +127,8 @@ public struct BusinessCalendar: Sendable {
         self.timeZone = zone
         self.isUTC = isUTC
         // A real day, so the "last day" slot needs no validity flag.
-        self.last = isUTC
+        self.last =
+            isUTC
             ? DayInfo(day: .epoch, start: 0, end: 86_400, offset0: 0)
             : BusinessCalendar.computeDayInfo(.epoch, zone: zone)
     }
@@ -232,7 +235,8 @@ public struct BusinessCalendar: Sendable {
         let (d, sod) = floorDivMod(t + Int64(utcOffset), 86_400)
         let (y, m, day) = CivilDay.civilFromDays(Int(d))
         let seconds = Int(sod)
-        var out = y >= 0 && y <= 9999
+        var out =
+            y >= 0 && y <= 9999
             ? String(unsafeUninitializedCapacity: 10) { buf in
                 CivilDay.writeDigits(y, m, day, into: buf.baseAddress!)
                 return 10
@@ -256,7 +260,7 @@ public struct BusinessCalendar: Sendable {
     private static func segments(from a: Int64, to b: Int64, zone: TimeZone) -> [(from: Int64, offset: Int)] {
         var segs: [(from: Int64, offset: Int)] = [(a, offset(at: a, zone: zone))]
         var cursor = Date(timeIntervalSince1970: TimeInterval(a))
-        for _ in 0 ..< 16 {
+        for _ in 0..<16 {
             guard let next = zone.nextDaylightSavingTimeTransition(after: cursor) else { break }
             let t = Int64(next.timeIntervalSince1970.rounded())
             if t > b || next <= cursor { break }
@@ -265,11 +269,12 @@ public struct BusinessCalendar: Sendable {
             cursor = next
         }
         // Safety net in case the transition API missed a change: bisect for it.
-        for _ in 0 ..< 4 {
+        for _ in 0..<4 {
             let lastSeg = segs[segs.count - 1]
             let ob = offset(at: b, zone: zone)
             guard ob != lastSeg.offset else { break }
-            var lo = lastSeg.from, hi = b
+            var lo = lastSeg.from
+            var hi = b
             while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2
                 if offset(at: mid, zone: zone) == lastSeg.offset { lo = mid } else { hi = mid }
@@ -284,7 +289,8 @@ public struct BusinessCalendar: Sendable {
         let wall1 = wall0 + 86_400
         // Offsets stay within ±26 h, so this window holds every instant whose wall time is this
         // day, the next day's start, and the instants just before this day.
-        let a = wall0 - 2 * 86_400, b = wall1 + 2 * 86_400
+        let a = wall0 - 2 * 86_400
+        let b = wall1 + 2 * 86_400
         let segs = segments(from: a, to: b, zone: zone)
 
         /// First instant whose wall-clock time is at least `wall`.
@@ -313,7 +319,8 @@ public struct BusinessCalendar: Sendable {
 
     @inline(__always)
     static func floorDivMod(_ a: Int64, _ b: Int64) -> (quotient: Int64, remainder: Int64) {
-        let q = a / b, r = a % b
+        let q = a / b
+        let r = a % b
         return r < 0 ? (q - 1, r + b) : (q, r)
     }
 }
@@ -322,12 +329,12 @@ extension BusinessCalendar {
     /// Day names are `YYYY-MM-DD`, so a transaction's business day must lie in years 0001 to
     /// 9999. Instants a day or more inside those bounds pass without a calendar look-up; only
     /// those near the edges are bucketed to find their local day.
-    static let safeEpochs: ClosedRange<Int64> = -62_135_510_400...253_402_128_000  // 0001-01-02Z ... 9999-12-30Z
+    static let safeEpochs: ClosedRange<Int64> = -62_135_510_400...253_402_128_000 // 0001-01-02Z ... 9999-12-30Z
 
     /// `nil` when the instant's business day can be named, else why not.
     @inline(__always)
     public mutating func rejectOutOfRange(epochSeconds t: Int64) -> RejectReason? {
-        if t >= -62_135_510_400 && t <= 253_402_128_000 { return nil }  // Self.safeEpochs, without a lazy global
+        if t >= -62_135_510_400 && t <= 253_402_128_000 { return nil } // Self.safeEpochs, without a lazy global
         return rejectNearEdges(t)
     }
 

@@ -14,7 +14,7 @@ public struct CivilDay: Sendable, Hashable, Comparable, Codable, CustomStringCon
     /// 1970-01-01.
     public static let epoch = CivilDay(daysSinceEpoch: 0)
 
-    static let yearRange = -5_000_000 ... 5_000_000
+    static let yearRange = -5_000_000...5_000_000
 
     public init(daysSinceEpoch: Int32) {
         self.daysSinceEpoch = daysSinceEpoch
@@ -23,7 +23,7 @@ public struct CivilDay: Sendable, Hashable, Comparable, Codable, CustomStringCon
     /// Nil unless `month` is 1...12 and `day` exists in that month (leap years included).
     public init?(year: Int, month: Int, day: Int) {
         guard CivilDay.yearRange.contains(year), month >= 1, month <= 12, day >= 1,
-              day <= CivilDay.daysInMonth(year: year, month: month)
+            day <= CivilDay.daysInMonth(year: year, month: month)
         else { return nil }
         self.daysSinceEpoch = Int32(CivilDay.daysFromCivil(year, month, day))
     }
@@ -178,7 +178,7 @@ public struct CivilDay: Sendable, Hashable, Comparable, Codable, CustomStringCon
             return v >= 0 && v <= 9 ? v : nil
         }
         guard let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3),
-              let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9)
+            let m0 = digit(5), let m1 = digit(6), let d0 = digit(8), let d1 = digit(9)
         else { return nil }
         return CivilDay(year: y0 * 1000 + y1 * 100 + y2 * 10 + y3, month: m0 * 10 + m1, day: d0 * 10 + d1)
     }
@@ -207,9 +207,9 @@ public struct CivilDay: Sendable, Hashable, Comparable, Codable, CustomStringCon
     static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400                                            // [0, 399]
+        let yoe = y - era * 400 // [0, 399]
         let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1 // [0, 365]
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy                    // [0, 146096]
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy // [0, 146096]
         return era * 146_097 + doe - 719_468
     }
 
@@ -218,12 +218,12 @@ public struct CivilDay: Sendable, Hashable, Comparable, Codable, CustomStringCon
     static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097                                        // [0, 146096]
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365     // [0, 399]
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)                  // [0, 365]
-        let mp = (5 * doy + 2) / 153                                       // [0, 11]
-        let d = doy - (153 * mp + 2) / 5 + 1                               // [1, 31]
-        let m = mp < 10 ? mp + 3 : mp - 9                                  // [1, 12]
+        let doe = z - era * 146_097 // [0, 146096]
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365 // [0, 399]
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100) // [0, 365]
+        let mp = (5 * doy + 2) / 153 // [0, 11]
+        let d = doy - (153 * mp + 2) / 5 + 1 // [1, 31]
+        let m = mp < 10 ? mp + 3 : mp - 9 // [1, 12]
         return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 

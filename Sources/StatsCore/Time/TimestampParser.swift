@@ -25,7 +25,8 @@ public enum TimestampParser {
             return .failure(.badTimestamp("\"\": empty timestamp"))
         }
         // Trim ASCII spaces and tabs.
-        var lo = 0, hi = bytes.count
+        var lo = 0
+        var hi = bytes.count
         while lo < hi, base[lo] == 0x20 || base[lo] == 0x09 { lo += 1 }
         while hi > lo, base[hi - 1] == 0x20 || base[hi - 1] == 0x09 { hi -= 1 }
         let p = base + lo
@@ -37,7 +38,8 @@ public enum TimestampParser {
             return v >= 0 && v <= 9 ? v : -1
         }
         @inline(__always) func two(_ i: Int) -> Int {
-            let a = digit(i), b = digit(i + 1)
+            let a = digit(i)
+            let b = digit(i + 1)
             return a < 0 || b < 0 ? -1 : a * 10 + b
         }
 
@@ -45,7 +47,10 @@ public enum TimestampParser {
         guard n >= 10, p[4] == UInt8(ascii: "-"), p[7] == UInt8(ascii: "-") else {
             return fail(p, n, "expected YYYY-MM-DD[THH:MM[:SS[.fraction]][Z|±HH:MM]]")
         }
-        let y0 = two(0), y1 = two(2), month = two(5), day = two(8)
+        let y0 = two(0)
+        let y1 = two(2)
+        let month = two(5)
+        let day = two(8)
         guard y0 >= 0, y1 >= 0, month >= 0, day >= 0 else {
             return fail(p, n, "expected YYYY-MM-DD[THH:MM[:SS[.fraction]][Z|±HH:MM]]")
         }
@@ -70,7 +75,8 @@ public enum TimestampParser {
         guard n >= 16, p[13] == UInt8(ascii: ":") else {
             return fail(p, n, "expected a time as HH:MM or HH:MM:SS after the date")
         }
-        let hour = two(11), minute = two(14)
+        let hour = two(11)
+        let minute = two(14)
         guard hour >= 0, minute >= 0 else {
             return fail(p, n, "expected a time as HH:MM or HH:MM:SS after the date")
         }
@@ -91,9 +97,11 @@ public enum TimestampParser {
                 while i < n, digit(i) >= 0 { i += 1 }
                 let digits = i - fractionStart
                 guard digits >= 1, digits <= 9 else {
-                    return fail(p, n, digits == 0
-                        ? "expected digits after the decimal point"
-                        : "fraction of a second has \(digits) digits, at most 9 are allowed")
+                    return fail(
+                        p, n,
+                        digits == 0
+                            ? "expected digits after the decimal point"
+                            : "fraction of a second has \(digits) digits, at most 9 are allowed")
                 }
             }
         }

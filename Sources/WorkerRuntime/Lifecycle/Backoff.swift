@@ -1,4 +1,5 @@
 import StatsCore
+
 /// Exponential backoff for reconnecting: 100 ms doubling to 5 s.
 public struct Backoff: Sendable {
     public let initial: Duration

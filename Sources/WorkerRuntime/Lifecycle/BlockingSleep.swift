@@ -1,6 +1,7 @@
 import StatsCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Sleeps the calling (dedicated) thread, waking early when `stop` is requested.

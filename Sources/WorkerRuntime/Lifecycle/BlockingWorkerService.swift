@@ -2,8 +2,9 @@ import Dispatch
 import Logging
 import ServiceLifecycle
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A worker whose loop blocks (hiredis, libmongoc, file reads) as a `Service`: the loop runs on
@@ -28,7 +29,9 @@ public struct BlockingWorkerService: Service {
     public func run() async throws {
         let stop = StopFlag()
         let shuttingDown = Atomic<Bool>(false)
-        let name = self.name, body = self.body, logger = self.logger
+        let name = self.name
+        let body = self.body
+        let logger = self.logger
         let timeout = (try? LifecycleSetting.shutdownTimeout.resolve(flag: nil)) ?? 30
         try await withTaskCancellationHandler {
             try await withGracefulShutdownHandler {

@@ -1,5 +1,5 @@
-import StatsCore
 import Foundation
+import StatsCore
 import Synchronization
 
 /// Runs blocking work (hiredis, file reads) on a thread of its own, so it never occupies one

@@ -1,8 +1,9 @@
 import Logging
 import ServiceLifecycle
 import UnixSignals
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Exits the process at once on a second SIGTERM/SIGINT while a graceful shutdown is under way.

@@ -1,6 +1,7 @@
 import StatsCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes text straight to a file descriptor (the C `stdout`/`stderr` globals are not
@@ -15,7 +16,10 @@ public enum Console {
             var off = 0
             while off < buf.count {
                 let n = Glibc.write(fd, buf.baseAddress! + off, buf.count - off)
-                if n <= 0 { if n < 0 && errno == EINTR { continue }; return }
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    return
+                }
                 off += n
             }
         }

@@ -1,6 +1,6 @@
-import StatsCore
 import ArgumentParser
 import Logging
+import StatsCore
 
 /// Runs a command's body; an error that ends the program is logged (as JSON when logs are JSON)
 /// and turned into exit status 1, instead of ArgumentParser's plain "Error:" line. Deliberate

@@ -1,7 +1,7 @@
-import StatsCore
-import Redis
 import Foundation
 import Logging
+import Redis
+import StatsCore
 
 /// One JSON object per line on standard error, for log collectors: time, level, worker,
 /// instance, message and the metadata as string fields. Used when standard error is not a
@@ -25,8 +25,10 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [(String, String)] = [("ts", Self.timestamp()), ("level", event.level.rawValue), ("worker", worker),
-                                          ("instance", instance), ("msg", event.message.description)]
+        var fields: [(String, String)] = [
+            ("ts", Self.timestamp()), ("level", event.level.rawValue), ("worker", worker),
+            ("instance", instance), ("msg", event.message.description),
+        ]
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
         if let m = event.metadata { all.merge(m) { $1 } }

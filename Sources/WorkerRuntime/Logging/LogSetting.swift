@@ -1,5 +1,5 @@
-import StatsCore
 import Logging
+import StatsCore
 
 /// How every executable logs, from the environment only, each declared once.
 public enum LogSetting {

@@ -1,8 +1,9 @@
-import StatsCore
 import Foundation
 import Logging
+import StatsCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Logging for every executable: level from LOG_LEVEL (default info), to standard error, as

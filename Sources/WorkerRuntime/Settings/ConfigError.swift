@@ -1,4 +1,5 @@
 import StatsCore
+
 /// A setting that is missing or invalid, named as the user wrote it (flag and variable).
 public struct ConfigError: Error, CustomStringConvertible, Sendable {
     public var setting: String

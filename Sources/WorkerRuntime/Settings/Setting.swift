@@ -1,7 +1,7 @@
-import Redis
-import StatsCore
 import ArgumentParser
 import Configuration
+import Redis
+import StatsCore
 
 /// One setting, declared once: its flag, its environment variable, its default, how its text is
 /// validated, and its help line. Executables bind the flag with

@@ -1,10 +1,11 @@
-import StatsCore
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Logging
+import StatsCore
 import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Posts a JSON message to `TXSTATS_ALERT_WEBHOOK_URL` when something needs a person: a worker
 /// failing repeatedly, the dead-letter list past a threshold, the queue's oldest item too old.
@@ -51,7 +52,8 @@ public final class AlertWebhook: Sendable {
         var body = "{\"source\":\"txstats\",\"kind\":\(JSONText.quote(kind)),\"worker\":\(JSONText.quote(worker)),"
         body += "\"instance\":\(JSONText.quote(instance)),\"message\":\(JSONText.quote(message)),"
         body += "\"at\":\(JSONText.quote(UTCTimestamp.iso8601(Int64(Date().timeIntervalSince1970)))),\"fields\":{"
-        body += fields.sorted { $0.key < $1.key }.map { "\(JSONText.quote($0.key)):\(JSONText.quote($0.value))" }.joined(separator: ",") + "}}"
+        body +=
+            fields.sorted { $0.key < $1.key }.map { "\(JSONText.quote($0.key)):\(JSONText.quote($0.value))" }.joined(separator: ",") + "}}"
         var request = URLRequest(url: url, timeoutInterval: 10)
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")

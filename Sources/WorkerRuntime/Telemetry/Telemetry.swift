@@ -1,6 +1,6 @@
-import StatsCore
 import Metrics
 import Prometheus
+import StatsCore
 import Synchronization
 
 /// Metrics for every executable: swift-metrics in the code, Prometheus text out. Names follow
@@ -16,7 +16,8 @@ public enum Telemetry {
             var factory = PrometheusMetricsFactory(registry: registry)
             factory.defaultDurationHistogramBuckets = [
                 .microseconds(250), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+                .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+                .seconds(10),
             ]
             MetricsSystem.bootstrap(factory)
             done = true
