@@ -12,10 +12,19 @@ public struct APISettings: Sendable {
     /// Bearer tokens: admin routes exist only with one; read routes require one if set.
     public var adminToken: String?
     public var readToken: String?
+    /// Seconds a connection may stay without a request (and a request head may take to arrive).
+    public var idleTimeoutSeconds: Double
+    /// Open connections at most; lowered at start to what fits under the open-file limit.
+    public var maxConnections: Int
+    /// Bytes the response cache may hold.
+    public var cacheBytes: Int
 
     public init(
         core: CoreSettings, history: HistorySettings, host: String, port: Int, maxRangeDays: Int,
-        adminToken: String?, readToken: String?
+        adminToken: String?, readToken: String?,
+        idleTimeoutSeconds: Double = APISetting.idleTimeout.defaultValue,
+        maxConnections: Int = APISetting.maxConnections.defaultValue,
+        cacheBytes: Int = APISetting.cacheBytes.defaultValue
     ) {
         self.core = core
         self.history = history
@@ -24,6 +33,9 @@ public struct APISettings: Sendable {
         self.maxRangeDays = maxRangeDays
         self.adminToken = adminToken
         self.readToken = readToken
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.maxConnections = maxConnections
+        self.cacheBytes = cacheBytes
     }
 }
 
@@ -38,6 +50,21 @@ public enum APISetting {
     public static let maxRangeDays = Setting<Int>.integer(
         flag: "max-range-days", variable: "TXSTATS_MAX_RANGE_DAYS", default: 3660, range: 1...100_000,
         summary: "Longest range a request may ask for, in days")
+
+    public static let idleTimeout = Setting<Double>.seconds(
+        flag: "idle-timeout", variable: "TXSTATS_IDLE_TIMEOUT_SECONDS", default: 30, range: 0.1...3600,
+        summary: "Seconds a connection may stay open without a request in progress, or spend sending a request's head, before it is closed")
+
+    public static let maxConnections = Setting<Int>.integer(
+        flag: "max-connections", variable: "TXSTATS_MAX_CONNECTIONS", default: 16384, range: 1...1_000_000,
+        summary:
+            "Open connections at most (further ones wait until one closes); lowered at start to the open-file limit minus \(FileDescriptorLimit.reserve)"
+    )
+
+    public static let cacheBytes = Setting<Int>.integer(
+        flag: "cache-bytes", variable: "TXSTATS_CACHE_BYTES", default: 64 << 20, range: 0...(1 << 40),
+        summary: "Bytes of answers the response cache may hold, least recently used dropped first; 0 turns it off",
+        defaultText: "67108864 (64 MiB)")
 
     /// Tokens come from the environment only, never from flags (they would show in `ps`).
     public static let adminToken = token("TXSTATS_ADMIN_TOKEN", "Bearer token of the admin routes; without one they do not exist")

@@ -61,7 +61,8 @@ struct Assets: Sendable {
             throw AssetError(description: "openapi.json is not valid JSON: \(error)")
         }
         guard let object = doc as? [String: Any], let version = object["openapi"] as? String, version.hasPrefix("3."),
-              object["paths"] is [String: Any] else {
+            object["paths"] is [String: Any]
+        else {
             throw AssetError(description: "openapi.json is not an OpenAPI 3 document (no \"openapi\": \"3.x\" or no \"paths\")")
         }
     }
@@ -91,14 +92,15 @@ struct Assets: Sendable {
     /// fails with an error that says where the bundle should be (a binary copied without it).
     static func resourceDirectory() throws -> URL {
         #if os(Linux) || os(Android) || os(Windows)
-        let bundleName = "txstats_StatsAPI.resources"
-        let beside = Bundle.main.bundleURL.appendingPathComponent(bundleName)
-        guard FileManager.default.fileExists(atPath: beside.path) else {
-            throw AssetError(description: """
-                resource bundle \(bundleName) not found beside the executable (\(beside.path)); \
-                copy it from the build directory (swift build --show-bin-path) next to the binary
-                """)
-        }
+            let bundleName = "txstats_StatsAPI.resources"
+            let beside = Bundle.main.bundleURL.appendingPathComponent(bundleName)
+            guard FileManager.default.fileExists(atPath: beside.path) else {
+                throw AssetError(
+                    description: """
+                        resource bundle \(bundleName) not found beside the executable (\(beside.path)); \
+                        copy it from the build directory (swift build --show-bin-path) next to the binary
+                        """)
+            }
         #endif
         guard let url = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
             throw AssetError(description: "resource folder Resources not found in \(Bundle.module.bundlePath)")

@@ -6,37 +6,50 @@ import StatsCore
 /// percentage changes (null when the previous value is zero) and success/failure rates.
 extension StatsApp {
     func compare(_ request: Request) async throws -> Response {
-        let q = query(request), filter = try q.filter()
+        let q = query(request)
+        let filter = try q.filter()
         var explicit: (CivilDay, CivilDay)?
         var days = 30
         var label = "30d"
-        if q.optionalString("startDate") != nil || q.optionalString("endDate") != nil {
+        // Checked even when the dates make it unused: a present parameter must be valid.
+        if let p = try q.period() {
+            days = p.days
+            label = p.label
+        }
+        if q.has("startDate") || q.has("endDate") {
+            // Both days are within 0000...9999 and the range within maxRangeDays, so the
+            // previous period starts at most maxRangeDays before 0000-01-01: no overflow.
             let r = try q.range()
             explicit = r
             days = r.0.days(to: r.1) + 1
             label = "custom"
-        } else if let p = q.optionalString("period") {
-            guard p.hasSuffix("d"), let n = Int(p.dropLast()), n >= 1, n * 2 <= maxRangeDays else {
-                throw ApiError.badRequest("period must be a number of days like 1d, 7d or 30d (at most \(maxRangeDays / 2)d); got \(JSONText.quote(String(p.prefix(20))))")
-            }
-            days = n
-            label = p
         }
-        let fixed = explicit, days_ = days, label_ = label
-        return try await cachedView(request) { reader in
-            let days = days_, label = label_
-            let (from, to) = fixed ?? lastDays(days)
-            let prevFrom = from.adding(days: -days), prevTo = from.adding(days: -1)
+        let (from, to) = explicit ?? lastDays(days)
+        let fixedDays = days
+        let fixedLabel = label
+        return try await cachedView(key: "compare|\(label)|\(from)|\(to)|\(filter.cacheKey)") { reader in
+            let days = fixedDays
+            let label = fixedLabel
+            let prevFrom = from.adding(days: -days)
+            let prevTo = from.adding(days: -1)
             let all = try reader.read(from: prevFrom, to: to, view: .status)
-            let current = all.filter { $0.key >= from }, previous = all.filter { $0.key < from }
-            let cur = StatsSums.blocks(current, filter: filter), prev = StatsSums.blocks(previous, filter: filter)
-            let curM = StatsSums.byMethod(current, filter: filter), prevM = StatsSums.byMethod(previous, filter: filter)
+            let current = all.filter { $0.key >= from }
+            let previous = all.filter { $0.key < from }
+            let cur = StatsSums.blocks(current, filter: filter)
+            let prev = StatsSums.blocks(previous, filter: filter)
+            let curM = StatsSums.byMethod(current, filter: filter)
+            let prevM = StatsSums.byMethod(previous, filter: filter)
             let methods = Set(curM.keys).union(prevM.keys).sorted()
 
-            func summary(_ f: CivilDay, _ t: CivilDay, _ b: [TransactionType: StatusBlock], _ m: [String: [TransactionType: StatusBlock]]) -> JSONValue {
-                .object([("startDate", .string(f.description)), ("endDate", .string(t.description))] + StatsSums.typesJSON(b)
-                        + [("rates", .object(named(b).map { ($0.0, rates($0.1)) })),
-                           ("byMethod", .object(methods.map { name in (name, .object(StatsSums.typesJSON(filled(m[name])))) }))])
+            func summary(_ f: CivilDay, _ t: CivilDay, _ b: [TransactionType: StatusBlock], _ m: [String: [TransactionType: StatusBlock]])
+                -> JSONValue
+            {
+                .object(
+                    [("startDate", .string(f.description)), ("endDate", .string(t.description))] + StatsSums.typesJSON(b)
+                        + [
+                            ("rates", .object(named(b).map { ($0.0, rates($0.1)) })),
+                            ("byMethod", .object(methods.map { name in (name, .object(StatsSums.typesJSON(filled(m[name])))) })),
+                        ])
             }
             func filled(_ b: [TransactionType: StatusBlock]?) -> [TransactionType: StatusBlock] {
                 Dictionary(uniqueKeysWithValues: filter.types.map { ($0, b?[$0] ?? StatusBlock()) })
@@ -45,14 +58,28 @@ extension StatsApp {
                 let type: TransactionType = name == "transactions" ? .deposit : .withdrawal
                 return (name, diff(block, prev[type] ?? StatusBlock()))
             }
-            change.append(("byMethod", .object(methods.map { name in
-                (name, .object(filter.types.map { t in
-                    (t == .deposit ? "transactions" : "withdrawals", diff(curM[name]?[t] ?? StatusBlock(), prevM[name]?[t] ?? StatusBlock()))
-                }))
-            })))
-            return .object([("period", .string(label)), ("days", .int(Int64(days))),
-                            ("current", summary(from, to, cur, curM)), ("previous", summary(prevFrom, prevTo, prev, prevM)),
-                            ("change", .object(change))])
+            change.append(
+                (
+                    "byMethod",
+                    .object(
+                        methods.map { name in
+                            (
+                                name,
+                                .object(
+                                    filter.types.map { t in
+                                        (
+                                            t == .deposit ? "transactions" : "withdrawals",
+                                            diff(curM[name]?[t] ?? StatusBlock(), prevM[name]?[t] ?? StatusBlock())
+                                        )
+                                    })
+                            )
+                        })
+                ))
+            return .object([
+                ("period", .string(label)), ("days", .int(Int64(days))),
+                ("current", summary(from, to, cur, curM)), ("previous", summary(prevFrom, prevTo, prev, prevM)),
+                ("change", .object(change)),
+            ])
         }
     }
 
@@ -61,7 +88,10 @@ extension StatsApp {
     }
 
     private func rates(_ b: StatusBlock) -> JSONValue {
-        .object([("successRate", Self.percent(b.success.count, of: b.total.count)), ("failureRate", Self.percent(b.failed.count, of: b.total.count))])
+        .object([
+            ("successRate", Self.percent(b.success.count, of: b.total.count)),
+            ("failureRate", Self.percent(b.failed.count, of: b.total.count)),
+        ])
     }
 
     /// Per status: absolute change of count and amount, and their percentage change; plus the
@@ -69,8 +99,11 @@ extension StatsApp {
     /// successful amount.
     private func diff(_ c: StatusBlock, _ p: StatusBlock) -> JSONValue {
         func one(_ a: StatusBlock.Tally, _ b: StatusBlock.Tally) -> JSONValue {
-            .object([("count", .int(a.count - b.count)), ("amount", .amount(a.amount - b.amount)),
-                     ("countPercent", Self.percent(a.count - b.count, of: b.count)), ("amountPercent", Self.percent(a.amount - b.amount, of: b.amount))])
+            .object([
+                ("count", .int(a.count - b.count)), ("amount", .amount(a.amount - b.amount)),
+                ("countPercent", Self.percent(a.count - b.count, of: b.count)),
+                ("amountPercent", Self.percent(a.amount - b.amount, of: b.amount)),
+            ])
         }
         var fields: [(String, JSONValue)] = TransactionStatus.allCases.map { ($0.name, one(c[$0], p[$0])) }
         fields.append(("total", one(c.total, p.total)))

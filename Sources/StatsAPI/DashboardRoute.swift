@@ -1,5 +1,5 @@
-import StatsCore
 import Hummingbird
+import StatsCore
 
 /// `GET /`: the dashboard, one self-contained HTML page (inline CSS, vanilla JS drawing inline
 /// SVG; no CDN, script, stylesheet or web font from elsewhere, so it works offline), assembled at

@@ -5,7 +5,11 @@ import StatsCore
 /// go through Double), and keys in a stable order.
 enum JSONBody {
     static func response(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        response(ByteBuffer(string: text), status: status)
+    }
+
+    static func response(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
     }
 
     /// `{"data": {"YYYY-MM-DD": {"deposits": {"method": 123.45, …}, …}, …}}`; empty days and

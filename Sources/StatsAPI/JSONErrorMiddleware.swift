@@ -1,5 +1,5 @@
-import StatsCore
 import Hummingbird
+import StatsCore
 
 /// Turns Hummingbird's own errors (unknown route, wrong method, …) into the same
 /// `{"detail": "..."}` answers as ours.
@@ -8,7 +8,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
-            let detail = error.status == .notFound ? "no such route: \(request.method) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+            let detail =
+                error.status == .notFound
+                ? "no such route: \(request.method) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
             throw ApiError(status: error.status, detail: detail)
         }
     }

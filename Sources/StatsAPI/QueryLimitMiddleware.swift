@@ -1,5 +1,5 @@
-import StatsCore
 import Hummingbird
+import StatsCore
 
 /// Query strings beyond a few KiB are refused before any work (no endpoint needs more).
 struct QueryLimitMiddleware<Context: RequestContext>: RouterMiddleware {

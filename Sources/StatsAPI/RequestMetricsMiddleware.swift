@@ -22,7 +22,8 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func record(_ context: Context, status: Int, since started: ContinuousClock.Instant) {
         // Hummingbird names a request no route matched "NotFound"; route patterns start with "/".
-        let route = context.endpointPath.flatMap { $0.hasPrefix("/") ? $0.replacingOccurrences(of: ":id", with: "{id}") : nil } ?? "unmatched"
+        let route =
+            context.endpointPath.flatMap { $0.hasPrefix("/") ? $0.replacingOccurrences(of: ":id", with: "{id}") : nil } ?? "unmatched"
         Counter(label: "txstats_http_requests_total", dimensions: [("route", route), ("status", String(status))]).increment()
         Metrics.Timer(label: "txstats_http_request_seconds", dimensions: [("route", route)]).recordInterval(since: started)
     }

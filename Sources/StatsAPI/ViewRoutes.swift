@@ -4,46 +4,61 @@ import StatsCore
 /// `/api/v1/stats/*`: hourly, daily, weekly, monthly, range, providers, provider, compare.
 /// Every view is a sum of the (day, type, method, status, hour) cells; amounts are exact.
 extension StatsApp {
-    func addViewRoutes(to router: Router<BasicRequestContext>) {
+    func addViewRoutes(to router: some RouterMethods<BasicRequestContext>) {
         let v1 = router.group("/api/v1/stats")
         v1.get("hourly") { request, _ in try await hourly(request) }
         v1.get("daily") { request, _ in
-            let q = query(request), day = try q.date("date"), filter = try q.filter()
-            return try await cachedView(request) { reader in
+            let q = query(request)
+            let day = try q.date("date")
+            let filter = try q.filter()
+            return try await cachedView(key: "daily|\(day)|\(filter.cacheKey)") { reader in
                 let days = try reader.read(from: day, to: day, view: .status)
                 return .object([("date", .string(day.description))] + StatsSums.typesJSON(StatsSums.blocks(days, filter: filter)))
             }
         }
         v1.get("weekly") { request, _ in
-            let q = query(request), filter = try q.filter()
-            let (from, to, week): (CivilDay, CivilDay, String?) = try q.week() ?? {
-                let (f, t) = try q.range()
-                return (f, t, nil)
-            }()
-            return try await cachedView(request) { reader in
+            let q = query(request)
+            let filter = try q.filter()
+            // Each date given is checked; a week, when given, wins over them.
+            _ = try q.optionalDate("startDate")
+            _ = try q.optionalDate("endDate")
+            let (from, to, week): (CivilDay, CivilDay, String?) =
+                try q.week()
+                ?? {
+                    let (f, t) = try q.range()
+                    return (f, t, nil)
+                }()
+            return try await cachedView(key: "weekly|\(from)|\(to)|\(week ?? "-")|\(filter.cacheKey)") { reader in
                 var out = try daily(reader, from: from, to: to, filter: filter)
                 if let week { out.insert(("week", .string(week)), at: 0) }
                 return .object(out)
             }
         }
         v1.get("monthly") { request, _ in
-            let q = query(request), (from, to, month) = try q.month(), filter = try q.filter()
-            return try await cachedView(request) { reader in
+            let q = query(request)
+            let (from, to, month) = try q.month()
+            let filter = try q.filter()
+            return try await cachedView(key: "monthly|\(month)|\(filter.cacheKey)") { reader in
                 .object([("month", .string(month))] + (try daily(reader, from: from, to: to, filter: filter)))
             }
         }
         v1.get("range") { request, _ in
-            let q = query(request), (from, to) = try q.range(), filter = try q.filter()
-            return try await cachedView(request) { reader in
+            let q = query(request)
+            let (from, to) = try q.range()
+            let filter = try q.filter()
+            return try await cachedView(key: "range|\(from)|\(to)|\(filter.cacheKey)") { reader in
                 let days = try reader.read(from: from, to: to, view: .status)
-                return .object([("startDate", .string(from.description)), ("endDate", .string(to.description))]
-                               + StatsSums.typesJSON(StatsSums.blocks(days, filter: filter)))
+                return .object(
+                    [("startDate", .string(from.description)), ("endDate", .string(to.description))]
+                        + StatsSums.typesJSON(StatsSums.blocks(days, filter: filter)))
             }
         }
         v1.get("providers") { request, _ in
-            let q = query(request), n = try q.days(default: 7), filter = try q.filter()
-            return try await cachedView(request) { reader in
-                let (from, to) = lastDays(n)
+            let q = query(request)
+            let n = try q.days(default: 7)
+            let filter = try q.filter()
+            let (from, to) = lastDays(n)
+            return try await cachedView(key: "providers|\(from)|\(to)|\(filter.cacheKey)") { reader in
                 let days = try reader.read(from: from, to: to, view: .status)
                 let byMethod = StatsSums.byMethod(days, filter: filter)
                 let providers: [JSONValue] = try reader.methods().filter { filter.method == nil || filter.method == $0 }.map { m in
@@ -54,13 +69,15 @@ extension StatsApp {
             }
         }
         v1.get("provider/:id") { request, context in
-            let q = query(request), n = try q.days(default: 7), filter = try q.filter()
+            let q = query(request)
+            let n = try q.days(default: 7)
+            let filter = try q.filter()
             let raw = context.parameters.get("id") ?? ""
             // Same normalisation as at ingestion; a name that could never be stored is unknown.
-            let id = (try? PaymentMethodName.normalize(raw).get()) ?? raw
-            return try await cachedView(request) { reader in
+            let id = ViewQuery.methodName(raw)
+            let (from, to) = lastDays(n)
+            return try await cachedView(key: "provider|\(id)|\(from)|\(to)|\(filter.cacheKey)") { reader in
                 guard try reader.methods().contains(id) else { throw ApiError.notFound("unknown payment method \(JSONText.quote(id))") }
-                let (from, to) = lastDays(n)
                 let days = try reader.read(from: from, to: to, view: .status)
                 var f = filter
                 f.method = id
@@ -91,35 +108,43 @@ extension StatsApp {
             let one = days[d].map { [d: $0] } ?? [:]
             list.append(.object([("date", .string(d.description))] + StatsSums.typesJSON(StatsSums.blocks(one, filter: filter))))
         }
-        return [("startDate", .string(from.description)), ("endDate", .string(to.description)), ("daily", .array(list)),
-                ("total", .object(StatsSums.typesJSON(StatsSums.blocks(days, filter: filter))))]
+        return [
+            ("startDate", .string(from.description)), ("endDate", .string(to.description)), ("daily", .array(list)),
+            ("total", .object(StatsSums.typesJSON(StatsSums.blocks(days, filter: filter)))),
+        ]
     }
 
     /// `hourly?date=`: 24 hours, or 23/25 on a DST change, each with its local start time.
     func hourly(_ request: Request) async throws -> Response {
-        let q = query(request), day = try q.date("date"), filter = try q.filter()
-        return try await cachedView(request) { reader in
+        let q = query(request)
+        let day = try q.date("date")
+        let filter = try q.filter()
+        return try await cachedView(key: "hourly|\(day)|\(filter.cacheKey)") { reader in
             var calendar = store.calendar
             let info = calendar.dayInfo(day)
             let days = try reader.read(from: day, to: day, view: .hourly)
             let hours = StatsSums.hourly(days[day] ?? [:], hours: info.hours, filter: filter)
             let list: [JSONValue] = hours.enumerated().map { h, blocks in
-                .object([("hour", .int(Int64(h))), ("start", .string(calendar.hourLabel(day: day, hour: h)))] + StatsSums.typesJSON(blocks))
+                .object(
+                    [("hour", .int(Int64(h))), ("start", .string(calendar.hourLabel(day: day, hour: h)))] + StatsSums.typesJSON(blocks))
             }
-            return .object([("date", .string(day.description)), ("timezone", .string(calendar.timeZoneIdentifier)),
-                            ("hours", .int(Int64(info.hours))), ("hourly", .array(list))])
+            return .object([
+                ("date", .string(day.description)), ("timezone", .string(calendar.timeZoneIdentifier)),
+                ("hours", .int(Int64(info.hours))), ("hourly", .array(list)),
+            ])
         }
     }
 
-    /// Runs a view on the blocking pool, cached per request and data version.
-    func cachedView(_ request: Request, _ build: @escaping @Sendable (StatsReader) throws -> JSONValue) async throws -> Response {
-        let cache = self.cache, scale = self.scale
-        let key = request.uri.description
+    /// Runs a view on the blocking pool, cached per data version under `key`: the route and the
+    /// normalised values of its parameters (a view relative to today has today's days in it).
+    func cachedView(key: String, _ build: @escaping @Sendable (StatsReader) throws -> JSONValue) async throws -> Response {
+        let cache = self.cache
+        let scale = self.scale
         if let v = versions.version, let hit = cache.get(key, version: v) { return JSONBody.response(hit) }
-        let body: String = try await store.read { reader in
+        let body: ByteBuffer = try await store.read { reader in
             let version = try reader.dataVersion()
             if let hit = cache.get(key, version: version) { return hit }
-            let body = try build(reader).render(scale: scale)
+            let body = ByteBuffer(string: try build(reader).render(scale: scale))
             cache.put(key, version: version, body: body)
             return body
         }

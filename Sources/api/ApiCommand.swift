@@ -21,6 +21,15 @@ struct ApiCommand: AsyncParsableCommand {
     @Option(name: APISetting.maxRangeDays.argumentName, help: APISetting.maxRangeDays.help)
     var maxRangeDays: String?
 
+    @Option(name: APISetting.idleTimeout.argumentName, help: APISetting.idleTimeout.help)
+    var idleTimeout: String?
+
+    @Option(name: APISetting.maxConnections.argumentName, help: APISetting.maxConnections.help)
+    var maxConnections: String?
+
+    @Option(name: APISetting.cacheBytes.argumentName, help: APISetting.cacheBytes.help)
+    var cacheBytes: String?
+
     func run() async throws {
         LogSetup.bootstrap()
         Telemetry.bootstrap()
@@ -32,7 +41,10 @@ struct ApiCommand: AsyncParsableCommand {
                 port: try APISetting.port.resolve(flag: port),
                 maxRangeDays: try APISetting.maxRangeDays.resolve(flag: maxRangeDays),
                 adminToken: try APISetting.adminToken.resolve(flag: nil),
-                readToken: try APISetting.readToken.resolve(flag: nil))
+                readToken: try APISetting.readToken.resolve(flag: nil),
+                idleTimeoutSeconds: try APISetting.idleTimeout.resolve(flag: idleTimeout),
+                maxConnections: try APISetting.maxConnections.resolve(flag: maxConnections),
+                cacheBytes: try APISetting.cacheBytes.resolve(flag: cacheBytes))
             let logger = Logger(label: "txstats.api")
             let app = try buildApplication(settings: settings, logger: logger)
             logger.info(
@@ -40,6 +52,7 @@ struct ApiCommand: AsyncParsableCommand {
                 metadata: [
                     "address": "\(settings.host):\(settings.port)", "redis": "\(settings.core.redisURL)",
                     "database": "\(settings.history.database)", "cutoff_days": "\(settings.history.cutoffDays)",
+                    "idle_timeout_seconds": "\(settings.idleTimeoutSeconds)", "cache_bytes": "\(settings.cacheBytes)",
                 ])
             try await WorkerServiceGroup.run(main: app, logger: logger)
         }

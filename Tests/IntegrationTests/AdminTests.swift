@@ -2,13 +2,16 @@ import Foundation
 import StatsCore
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Admin and read tokens", .serialized)
 struct AdminTests {
-    @Test("admin routes: 404 without a configured token, 401 with a wrong or missing one, 200/202 with it; a dump request runs a pass at once")
+    @Test(
+        "admin routes: 404 without a configured token, 401 with a wrong or missing one, 200/202 with it; a dump request runs a pass at once"
+    )
     func adminRoutes() throws {
         let fleet = try Fleet()
         defer { fleet.stop() }
@@ -23,14 +26,19 @@ struct AdminTests {
         defer { api.signal(SIGTERM) }
         #expect(try LoopbackHTTP.get(port: port, "/api/v1/admin/queue").status == 401)
         #expect(try LoopbackHTTP.get(port: port, "/api/v1/admin/queue", timeout: .seconds(5)).body.contains("detail"))
-        #expect(try LoopbackHTTP.request(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer wrong"]).status == 401)
-        #expect(try LoopbackHTTP.request(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer \(token)x"]).status == 401)
+        #expect(
+            try LoopbackHTTP.request(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer wrong"]).status == 401)
+        #expect(
+            try LoopbackHTTP.request(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer \(token)x"]).status == 401
+        )
 
         // Something to report: queued items and a dead letter.
         let redis = fleet.redis.connection()
         try redis.run("LPUSH", "TransactionQueue", "garbage").check()
         #expect(try fleet.run("aggregator", ["--drain", "--worker-id", "adm"]).wait() == 0)
-        try redis.run("LPUSH", "TransactionQueue", #"{"timestamp":"2026-01-19T10:00:00","type":"deposit","payment_method":"visa","amount":"1.00"}"#).check()
+        try redis.run(
+            "LPUSH", "TransactionQueue", #"{"timestamp":"2026-01-19T10:00:00","type":"deposit","payment_method":"visa","amount":"1.00"}"#
+        ).check()
         fleet.settle()
         let q = try LoopbackHTTP.request(port: port, "GET", "/api/v1/admin/queue", headers: ["Authorization": "Bearer \(token)"])
         #expect(q.status == 200, "\(q.body)")
@@ -46,8 +54,13 @@ struct AdminTests {
         defer { dumper.signal(SIGTERM) }
         let mongo = try fleet.mongo.client(database: fleet.database)
         var waited = 0
-        while (try? mongo.count("DailyAggregates", filter: [:])) ?? 0 == 0 && waited < 100 { usleep(100_000); waited += 1 }  // first pass at start
-        try redis.run("LPUSH", "TransactionQueue", #"{"timestamp":"2026-01-18T10:00:00","type":"withdrawal","payment_method":"wire","amount":"2.00"}"#).check()
+        while (try? mongo.count("DailyAggregates", filter: [:])) ?? 0 == 0 && waited < 100 {
+            usleep(100_000)
+            waited += 1
+        } // first pass at start
+        try redis.run(
+            "LPUSH", "TransactionQueue", #"{"timestamp":"2026-01-18T10:00:00","type":"withdrawal","payment_method":"wire","amount":"2.00"}"#
+        ).check()
         #expect(try fleet.run("aggregator", ["--drain", "--worker-id", "adm"]).wait() == 0)
         let before = try mongo.count("DailyAggregates", filter: [:])
         let started = Date()
@@ -66,10 +79,14 @@ struct AdminTests {
         defer { api.signal(SIGTERM) }
         #expect(try LoopbackHTTP.get(port: port, "/stats?from_date=2026-01-01&to_date=2026-01-02").status == 401)
         #expect(try LoopbackHTTP.get(port: port, "/api/v1/stats/daily?date=2026-01-01").status == 401)
-        #expect(try LoopbackHTTP.request(port: port, "GET", "/stats?from_date=2026-01-01&to_date=2026-01-02", headers: ["Authorization": "Bearer r3ad"]).status == 200)
+        #expect(
+            try LoopbackHTTP.request(
+                port: port, "GET", "/stats?from_date=2026-01-01&to_date=2026-01-02", headers: ["Authorization": "Bearer r3ad"]
+            ).status == 200)
         #expect(try LoopbackHTTP.get(port: port, "/openapi.json").status == 200)
         #expect(try LoopbackHTTP.get(port: port, "/readyz").status == 200)
-        let long = try LoopbackHTTP.request(port: port, "GET", "/stats?from_date=" + String(repeating: "x", count: 5000), headers: ["Authorization": "Bearer r3ad"])
+        let long = try LoopbackHTTP.request(
+            port: port, "GET", "/stats?from_date=" + String(repeating: "x", count: 5000), headers: ["Authorization": "Bearer r3ad"])
         #expect(long.status == 400 && long.body.contains("query string"))
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Alerting webhook", .serialized)
@@ -14,12 +15,19 @@ struct AlertTests {
         let hook = try WebhookReceiver()
         defer { hook.stop() }
         let redis = server.connection()
-        let agg = try aggregator(server, id: "al1", env: ["TXSTATS_ALERT_WEBHOOK_URL": "http://127.0.0.1:\(hook.port)/hook",
-                                                          "TXSTATS_ALERT_DEAD_LETTERS": "2", "TXSTATS_ALERT_INTERVAL_SECONDS": "600"])
+        let agg = try aggregator(
+            server, id: "al1",
+            env: [
+                "TXSTATS_ALERT_WEBHOOK_URL": "http://127.0.0.1:\(hook.port)/hook",
+                "TXSTATS_ALERT_DEAD_LETTERS": "2", "TXSTATS_ALERT_INTERVAL_SECONDS": "600",
+            ])
         defer { agg.signal(SIGTERM) }
         for i in 0..<3 { try redis.run("LPUSH", "TransactionQueue", "garbage \(i)").check() }
         var waited = 0
-        while hook.received.isEmpty && waited < 100 { usleep(100_000); waited += 1 }
+        while hook.received.isEmpty && waited < 100 {
+            usleep(100_000)
+            waited += 1
+        }
         let alerts = hook.received
         #expect(alerts.count == 1, "\(alerts)")
         let alert = try #require(alerts.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any])

@@ -2,8 +2,9 @@ import Foundation
 import StatsCore
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The dashboard at `GET /`, loaded by headless Chromium from a real api over a real fleet:
@@ -25,10 +26,12 @@ struct DashboardTests {
         return c
     }
 
-    @Test("renders the three charts over a range across the cut-off, exact to the cent and without script errors; screenshots at 1280×800 and phone width")
+    @Test(
+        "renders the three charts over a range across the cut-off, exact to the cent and without script errors; screenshots at 1280×800 and phone width"
+    )
     func rendersExactCharts() throws {
-        let browser = try HeadlessBrowser.find()   // no Chromium: a failure that says how to get it
-        let fleet = try Fleet(today: "2026-01-20", cutoffDays: 7)   // Redis keeps 2026-01-13 on
+        let browser = try HeadlessBrowser.find() // no Chromium: a failure that says how to get it
+        let fleet = try Fleet(today: "2026-01-20", cutoffDays: 7) // Redis keeps 2026-01-13 on
         defer { fleet.stop() }
         let csv = try sampleCSV(rows: 20_000, days: 20, seed: 2026, withStatus: true, start: "2026-01-01")
         try fleet.importAndAggregate(csv)
@@ -46,8 +49,10 @@ struct DashboardTests {
         for outside in ["<script src", "<link rel=\"stylesheet\"", "@import", "@font-face", "https://", "url(http"] {
             #expect(!page.body.contains(outside), "the page must not load \(outside)…")
         }
-        #expect(page.body.components(separatedBy: "http://").count - 1 == page.body.components(separatedBy: "http://www.w3.org/2000/svg").count - 1,
-                "the only http:// is the SVG namespace")
+        #expect(
+            page.body.components(separatedBy: "http://").count - 1 == page.body.components(separatedBy: "http://www.w3.org/2000/svg").count
+                - 1,
+            "the only http:// is the SVG namespace")
 
         // The DOM after the scripts ran (the default range: the 14 days ending at the server's today).
         let dom = try browser.dumpDOM(url, windowSize: (1280, 800))
@@ -74,7 +79,8 @@ struct DashboardTests {
         #expect(stats == (try expectedStats([csv])).filter { $0.key >= "2026-01-07" }, "the API itself is exact")
         var daily: [String: [String: Int64]] = [:]
         for bar in drawn["daily"] ?? [] {
-            let day = try #require(bar["data-day"]), method = try #require(bar["data-method"])
+            let day = try #require(bar["data-day"])
+            let method = try #require(bar["data-method"])
             #expect(bar["data-type"] == "deposits", "deposits are shown first")
             #expect(daily[day]?[method] == nil, "\(day) \(method) drawn twice")
             daily[day, default: [:]][method] = cents(bar["data-value"])
@@ -82,7 +88,7 @@ struct DashboardTests {
         let expectedDaily = stats.compactMapValues { $0["deposits"]?.filter { $0.value != 0 } }.filter { !$0.value.isEmpty }
         #expect(daily.keys.sorted() == (0..<14).map { "2026-01-\(String(format: "%02d", 7 + $0))" })
         #expect(daily == expectedDaily)
-        for day in ["2026-01-08", "2026-01-20"] {   // one from MongoDB, one from Redis
+        for day in ["2026-01-08", "2026-01-20"] { // one from MongoDB, one from Redis
             let visa = try #require(stats[day]?["deposits"]?["visa"], "no visa deposits on \(day)")
             #expect(daily[day]?["visa"] == visa, "\(day) visa: drawn \(daily[day]?["visa"] ?? -1), /stats \(visa)")
         }

@@ -1,5 +1,5 @@
-import Redis
 import Foundation
+import Redis
 import StatsCore
 import TestSupport
 import Testing
@@ -15,7 +15,7 @@ struct DeadLetterTests {
         let server = try RedisServer()
         defer { server.stop() }
         let long = String(repeating: "x", count: 70_000)
-        let rows: [(String, String?)] = [   // (row, expected reason or nil for a good row)
+        let rows: [(String, String?)] = [ // (row, expected reason or nil for a good row)
             ("2026-03-01T10:00:00,deposit,visa,10.00,0,success", nil),
             ("2026-03-01T10:05:00,deposit,visa,12.345,0,success", "bad_amount"),
             ("2026-03-01T10:06:00,deposit,visa,-5.00,0,success", "bad_amount"),
@@ -25,7 +25,7 @@ struct DeadLetterTests {
             ("2026-03-01T10:10:00,refund,visa,1.00,0,success", "bad_type"),
             ("2026-03-01T10:11:00,deposit,visa,1.00,0,exploded", "bad_status"),
             ("2026-03-01T10:12:00,deposit,visa,1.00,0", "column_count"),
-            ("2026-03-01T10:13:00,deposit,vi\u{FFFD}sa,1.00,0,success", nil),   // valid UTF-8 replacement char is fine
+            ("2026-03-01T10:13:00,deposit,vi\u{FFFD}sa,1.00,0,success", nil), // valid UTF-8 replacement char is fine
             ("2026-03-01T10:14:00,deposit,visa,1.00,0,success,extra", "column_count"),
             ("2026-03-01T10:15:00,deposit,\"vi\"sa,1.00,0,success", "bad_quoting"),
             ("2026-03-01T10:16:00,deposit,\(long),1.00,0,success", "line_too_long"),
@@ -96,7 +96,9 @@ struct DeadLetterTests {
 
         let snapshot = try AggregateSnapshot.read(redis)
         // 0.1 + 0.2 is exactly 0.30, plus the 10.00 from the good TXB1 row.
-        let visa = snapshot.filter { $0.key.method == "visa" }.values.reduce(Tally()) { Tally(count: $0.count + $1.count, amount: $0.amount + $1.amount) }
+        let visa = snapshot.filter { $0.key.method == "visa" }.values.reduce(Tally()) {
+            Tally(count: $0.count + $1.count, amount: $0.amount + $1.amount)
+        }
         #expect(visa == Tally(count: 3, amount: 1030))
         let wire = snapshot.filter { $0.key.method == "wire" }
         #expect(wire.count == 1 && wire.first?.key.day == "2026-04-01" && wire.first?.key.hour == 8 && wire.first?.value.amount == 10000)

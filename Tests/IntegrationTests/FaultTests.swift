@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Faults a harsh operator produces, each of which lost or mixed data before: real servers,
@@ -20,8 +20,10 @@ struct FaultTests {
             sum += Int64(i)
             let cents = String(format: "%d.%02d", i / 100, i % 100)
             commands.append(
-                RedisCommand(["LPUSH", "TransactionQueue",
-                              #"{"timestamp":"2026-01-10T10:00:00Z","type":"deposit","payment_method":"\#(method)","amount":"\#(cents)"}"#]))
+                RedisCommand([
+                    "LPUSH", "TransactionQueue",
+                    #"{"timestamp":"2026-01-10T10:00:00Z","type":"deposit","payment_method":"\#(method)","amount":"\#(cents)"}"#,
+                ]))
         }
         _ = try redis.pipeline(commands)
         return sum
@@ -49,8 +51,9 @@ struct FaultTests {
         try redis.run("CLIENT", "KILL", "TYPE", "normal").check()
         for w in workers { w.signal(SIGTERM) }
         for w in workers { #expect(try w.wait(timeout: 30) == 0, "\(w.stderr.suffix(800))") }
-        #expect(workers.contains { $0.stderr.contains("handed uncommitted in-flight items back to the queue") },
-                "the scenario happened: a worker exited holding uncommitted items")
+        #expect(
+            workers.contains { $0.stderr.contains("handed uncommitted in-flight items back to the queue") },
+            "the scenario happened: a worker exited holding uncommitted items")
         // Nothing is left without an owner: every list is empty or its owner is still registered.
         let owners = try redis.run("SMEMBERS", "{TransactionQueue}:inflight-owners").check().array?.compactMap(\.text) ?? []
         for id in ["w1", "w2"] where !owners.contains(id) {
@@ -80,15 +83,15 @@ struct FaultTests {
 
     @Test("a MongoDB SIGKILL right after a dump pass that retires days loses nothing: writes are journaled first")
     func mongoKilledAfterRetiringPass() throws {
-        let fleet = try Fleet()  // today 2026-01-20, cut-off 7 days
+        let fleet = try Fleet() // today 2026-01-20, cut-off 7 days
         defer { fleet.stop() }
         let csv = try sampleCSV(rows: 8_000, days: 20, seed: 77, start: "2026-01-01")
         try fleet.importAndAggregate(csv)
         let expected = try expectedStats([csv])
-        try fleet.dumpOnce()  // writes 40 documents and retires the 12 days before the cut-off
+        try fleet.dumpOnce() // writes 40 documents and retires the 12 days before the cut-off
         let redis = fleet.redis.connection()
         #expect(try redis.run("SCARD", "{TransactionQueue}:archived").int == 12)
-        _ = fleet.mongo.kill()  // at once: no time for a lazy flush
+        _ = fleet.mongo.kill() // at once: no time for a lazy flush
         try fleet.restartMongo()
         let (api, port) = try fleet.startAPI()
         defer { api.signal(SIGTERM) }
@@ -126,7 +129,10 @@ struct FaultTests {
         let dead = (try redis.run("LRANGE", "{TransactionQueue}:dead", "0", "-1").check().array ?? []).compactMap(\.text)
         #expect(dead.count == 4, "\(dead)")
         #expect(dead.allSatisfy { $0.contains("\"reason\":\"bad_timestamp\"") }, "\(dead)")
-        #expect(try redis.run("ZRANGE", "{TransactionQueue}:days", "0", "-1").check().array?.compactMap(\.text) == ["0001-01-01", "2026-01-10", "9999-12-31"])
+        #expect(
+            try redis.run("ZRANGE", "{TransactionQueue}:days", "0", "-1").check().array?.compactMap(\.text) == [
+                "0001-01-01", "2026-01-10", "9999-12-31",
+            ])
         // A day name no dumper can read (written by hand, or by an older version) is set aside.
         try redis.run("SADD", "{TransactionQueue}:dirty", "-0001-12-31:deposits").check()
         try fleet.dumpOnce()
@@ -152,7 +158,8 @@ struct FaultTests {
         #expect(try a.wait(timeout: 20) == 1)
         #expect(a.stderr.contains("CONFIG"), "\(a.stderr.suffix(500))")
         #expect(try successCents(redis) == 0, "nothing was committed in the wrong scale")
-        #expect(try redis.run("LLEN", "{TransactionQueue}:inflight:a").int == 3, "the items stay owned, for a worker with the right settings")
+        #expect(
+            try redis.run("LLEN", "{TransactionQueue}:inflight:a").int == 3, "the items stay owned, for a worker with the right settings")
     }
 
     @Test("a Redis restart is logged as reconnected once the worker is back")

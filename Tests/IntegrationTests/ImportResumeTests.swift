@@ -2,8 +2,9 @@ import Foundation
 import StatsCore
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Importer: re-runs never double or lose rows", .serialized)
@@ -20,7 +21,11 @@ struct ImportResumeTests {
         var marker: ImportMarker?
         while first.isRunning {
             if let text = try redis.run("HVALS", "{TransactionQueue}:imports").array?.first?.text,
-               let m = ImportMarker(parsing: text), m.queued >= 20_000 { marker = m; break }
+                let m = ImportMarker(parsing: text), m.queued >= 20_000
+            {
+                marker = m
+                break
+            }
             usleep(2_000)
         }
         first.signal(SIGKILL)

@@ -1,8 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite("Lifecycle: bounded graceful shutdown", .serialized)
@@ -51,12 +52,16 @@ struct LifecycleTests {
         let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(holder) }
         var addr = Loopback.address(port: port)
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         #expect(bound == 0 && listen(holder, 1) == 0)
         let w = try aggregator(server, id: "m", extra: ["--metrics-port", String(port)], env: ["TXSTATS_LOG_FORMAT": "json"])
         #expect(try w.wait(timeout: 30) == 1)
         let critical = logLines(w.stderr).filter { $0["level"] == "critical" }
-        #expect(critical.contains { ($0["error"] ?? "").contains("metrics listener cannot listen on 127.0.0.1:\(port)") }, "\(w.stderr.suffix(800))")
+        #expect(
+            critical.contains { ($0["error"] ?? "").contains("metrics listener cannot listen on 127.0.0.1:\(port)") },
+            "\(w.stderr.suffix(800))")
         #expect(!w.stderr.contains("second signal"), "a failing service is not a signal")
     }
 }

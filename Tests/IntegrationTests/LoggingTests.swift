@@ -16,7 +16,8 @@ struct LoggingTests {
         let agg = try aggregator(server, id: "log1", drain: true, env: ["LOG_LEVEL": "debug"])
         #expect(try agg.wait() == 0)
         // A wrong password is a configuration error: logged, exit 1, still without either secret.
-        let wrong = try Worker("aggregator", ["--redis-url", "redis://:wrong-\(secret)@127.0.0.1:\(server.port)/0", "--worker-id", "log2", "--drain"])
+        let wrong = try Worker(
+            "aggregator", ["--redis-url", "redis://:wrong-\(secret)@127.0.0.1:\(server.port)/0", "--worker-id", "log2", "--drain"])
         #expect(try wrong.wait(timeout: 30) == 1)
 
         for w in [imp, agg, wrong] {
@@ -28,7 +29,8 @@ struct LoggingTests {
             #expect(parsed.allSatisfy { $0["level"] != nil && $0["msg"] != nil && $0["ts"] != nil && $0["instance"] != nil })
         }
         #expect(logLines(agg.stderr).contains { $0["worker"] == "aggregator" && ($0["redis"] ?? "").contains(":***@") })
-        #expect(logLines(wrong.stderr).contains { $0["level"] == "critical" && ($0["error"] ?? "").contains("AUTH failed") },
-                "the auth failure is logged: \(wrong.stderr.prefix(400))")
+        #expect(
+            logLines(wrong.stderr).contains { $0["level"] == "critical" && ($0["error"] ?? "").contains("AUTH failed") },
+            "the auth failure is logged: \(wrong.stderr.prefix(400))")
     }
 }

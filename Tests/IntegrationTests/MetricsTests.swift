@@ -1,8 +1,9 @@
 import Foundation
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Prometheus text: `name{labels} value` lines and `#` comments, parsed strictly.
@@ -10,11 +11,13 @@ func prometheusSamples(_ text: String) throws -> [String: Double] {
     var out: [String: Double] = [:]
     for line in text.split(separator: "\n") where !line.hasPrefix("#") {
         guard let space = line.lastIndex(of: " ") else { throw TestFailure("not a sample line: \(line)") }
-        let series = String(line[..<space]), valueText = line[line.index(after: space)...]
+        let series = String(line[..<space])
+        let valueText = line[line.index(after: space)...]
         guard let value = Double(valueText) ?? (valueText == "+Inf" ? .infinity : nil) else { throw TestFailure("bad value in: \(line)") }
         let name = series.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" }
         guard !name.isEmpty, name.first!.isLetter || name.first == "_",
-              series.count == name.count || (series.dropFirst(name.count).hasPrefix("{") && series.hasSuffix("}")) else {
+            series.count == name.count || (series.dropFirst(name.count).hasPrefix("{") && series.hasSuffix("}"))
+        else {
             throw TestFailure("bad series in: \(line)")
         }
         out[series] = value
@@ -33,7 +36,10 @@ struct MetricsTests {
         defer { agg.signal(SIGTERM) }
         var before: [String: Double] = [:]
         for _ in 0..<100 {
-            if let r = try? LoopbackHTTP.get(port: metricsPort, "/metrics", timeout: .seconds(1)), r.status == 200 { before = try prometheusSamples(r.body); break }
+            if let r = try? LoopbackHTTP.get(port: metricsPort, "/metrics", timeout: .seconds(1)), r.status == 200 {
+                before = try prometheusSamples(r.body)
+                break
+            }
             usleep(50_000)
         }
         #expect((before["txstats_aggregator_rows_total"] ?? 0) == 0)
@@ -41,7 +47,7 @@ struct MetricsTests {
         let csv = try sampleCSV(rows: 5_000, days: 3, seed: 81, start: "2026-01-15")
         #expect(try fleet.run("importer", ["--no-sleep", csv]).wait() == 0)
         try AggregateSnapshot.waitUntilDrained(fleet.redis.connection())
-        usleep(1_200_000)   // past a heartbeat, when the queue gauges are sampled
+        usleep(1_200_000) // past a heartbeat, when the queue gauges are sampled
         let after = try prometheusSamples(try LoopbackHTTP.get(port: metricsPort, "/metrics").body)
         #expect(after["txstats_aggregator_rows_total"] == 5_000)
         #expect((after["txstats_aggregator_items_total"] ?? 0) >= 10)

@@ -1,5 +1,5 @@
-import Mongo
 import Foundation
+import Mongo
 import StatsCore
 import TestSupport
 import Testing
@@ -30,15 +30,17 @@ struct MongoClientTests {
         "emptyArray": [],
     ]
 
-    static let dailySchema: BSONDocument = ["$jsonSchema": [
-        "bsonType": "object",
-        "required": ["day", "method", "count"],
-        "properties": [
-            "day": ["bsonType": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"],
-            "method": ["bsonType": "string"],
-            "count": ["bsonType": "long", "minimum": 0],
-        ],
-    ]]
+    static let dailySchema: BSONDocument = [
+        "$jsonSchema": [
+            "bsonType": "object",
+            "required": ["day", "method", "count"],
+            "properties": [
+                "day": ["bsonType": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"],
+                "method": ["bsonType": "string"],
+                "count": ["bsonType": "long", "minimum": 0],
+            ],
+        ]
+    ]
 
     /// Runs `body` with a fresh in-memory server and a client, and drops the client before the
     /// server stops (a client that used sessions ends them when destroyed: with its server gone,
@@ -115,10 +117,10 @@ struct MongoClientTests {
             let good: BSONDocument = ["_id": "2026-01-01|visa", "day": "2026-01-01", "method": "visa", "count": 3]
             try client.replaceOne("daily", filter: ["_id": "2026-01-01|visa"], replacement: good, upsert: true)
             for bad: BSONDocument in [
-                ["_id": "x1", "day": "2026-01-01", "method": "visa"],                     // count missing
+                ["_id": "x1", "day": "2026-01-01", "method": "visa"], // count missing
                 ["_id": "x2", "day": "2026-01-01", "method": "visa", "count": .int32(3)], // int, not long
-                ["_id": "x3", "day": "2026-01-01", "method": "visa", "count": -1],        // below minimum
-                ["_id": "x4", "day": "Jan 1", "method": "visa", "count": 1],              // pattern
+                ["_id": "x3", "day": "2026-01-01", "method": "visa", "count": -1], // below minimum
+                ["_id": "x4", "day": "Jan 1", "method": "visa", "count": 1], // pattern
             ] {
                 let error = #expect(throws: MongoError.self) {
                     try client.replaceOne("daily", filter: ["_id": bad["_id"]!], replacement: bad, upsert: true)
@@ -139,10 +141,14 @@ struct MongoClientTests {
             stricter["$jsonSchema"] = .document(schema)
             try client.ensureCollection("daily", validator: stricter)
             let error = #expect(throws: MongoError.self) {
-                try client.replaceOne("daily", filter: ["_id": "y"], replacement: ["_id": "y", "day": "2026-01-02", "method": "visa", "count": 1], upsert: true)
+                try client.replaceOne(
+                    "daily", filter: ["_id": "y"], replacement: ["_id": "y", "day": "2026-01-02", "method": "visa", "count": 1],
+                    upsert: true)
             }
             #expect(error?.code == 121)
-            try client.replaceOne("daily", filter: ["_id": "y"], replacement: ["_id": "y", "day": "2026-01-02", "method": "visa", "count": 1, "note": "ok"], upsert: true)
+            try client.replaceOne(
+                "daily", filter: ["_id": "y"], replacement: ["_id": "y", "day": "2026-01-02", "method": "visa", "count": 1, "note": "ok"],
+                upsert: true)
         }
     }
 
@@ -152,22 +158,33 @@ struct MongoClientTests {
             let index: BSONDocument = ["key": ["day": 1, "method": 1], "unique": true]
             try client.createIndexes("daily", indexes: [index, ["key": ["count": -1]]])
             try client.createIndexes("daily", indexes: [index, ["key": ["count": -1]]])
-            let names = try client.runCommand(["listIndexes": "daily"])["cursor"]?.document?["firstBatch"]?.array?.compactMap { $0.document?["name"]?.string }
+            let names = try client.runCommand(["listIndexes": "daily"])["cursor"]?.document?["firstBatch"]?.array?.compactMap {
+                $0.document?["name"]?.string
+            }
             #expect(Set(names ?? []) == ["_id_", "day_1_method_1", "count_-1"])
 
-            try client.replaceOne("daily", filter: ["_id": "a"], replacement: ["_id": "a", "day": "2026-01-01", "method": "visa", "count": 1], upsert: true)
+            try client.replaceOne(
+                "daily", filter: ["_id": "a"], replacement: ["_id": "a", "day": "2026-01-01", "method": "visa", "count": 1], upsert: true)
             let error = #expect(throws: MongoError.self) {
-                try client.replaceOne("daily", filter: ["_id": "b"], replacement: ["_id": "b", "day": "2026-01-01", "method": "visa", "count": 2], upsert: true)
+                try client.replaceOne(
+                    "daily", filter: ["_id": "b"], replacement: ["_id": "b", "day": "2026-01-01", "method": "visa", "count": 2],
+                    upsert: true)
             }
             #expect(error?.isDuplicateKey == true, "\(error.map { "\($0)" } ?? "accepted")")
             #expect(error?.isConnectionFailure == false)
 
             // Unordered bulk: the duplicate fails, the other write still happens.
             let bulkError = #expect(throws: MongoError.self) {
-                try client.bulkWrite("daily", operations: [
-                    .replaceOne(filter: ["_id": "c"], replacement: ["_id": "c", "day": "2026-01-01", "method": "visa", "count": 3], upsert: true),
-                    .replaceOne(filter: ["_id": "d"], replacement: ["_id": "d", "day": "2026-01-02", "method": "visa", "count": 4], upsert: true),
-                ], ordered: false)
+                try client.bulkWrite(
+                    "daily",
+                    operations: [
+                        .replaceOne(
+                            filter: ["_id": "c"], replacement: ["_id": "c", "day": "2026-01-01", "method": "visa", "count": 3], upsert: true
+                        ),
+                        .replaceOne(
+                            filter: ["_id": "d"], replacement: ["_id": "d", "day": "2026-01-02", "method": "visa", "count": 4], upsert: true
+                        ),
+                    ], ordered: false)
             }
             #expect(bulkError?.isDuplicateKey == true, "\(bulkError.map { "\($0)" } ?? "accepted")")
             #expect(bulkError?.reply?["writeErrors"]?.array?.count == 1)
@@ -179,7 +196,8 @@ struct MongoClientTests {
     @Test("replaceOne: upsert inserts, then replaces the whole document")
     func replaceOne() throws {
         try withServer { server, client in
-            let first = try client.replaceOne("daily", filter: ["_id": "k"], replacement: ["_id": "k", "count": 1, "old": true], upsert: true)
+            let first = try client.replaceOne(
+                "daily", filter: ["_id": "k"], replacement: ["_id": "k", "count": 1, "old": true], upsert: true)
             #expect(first.matched == 0 && first.modified == 0 && first.upserted)
             let second = try client.replaceOne("daily", filter: ["_id": "k"], replacement: ["_id": "k", "count": 2], upsert: true)
             #expect(second.matched == 1 && second.modified == 1 && !second.upserted)
@@ -194,10 +212,12 @@ struct MongoClientTests {
     @Test("updateOne: $inc on int64 fields is exact beyond 2^53, also from several threads at once")
     func incrementInt64() throws {
         try withServer { server, client in
-            let big: Int64 = 9_007_199_254_740_993   // 2^53 + 1: no double holds it
-            let created = try client.updateOne("totals", filter: ["_id": "t"], update: ["$inc": ["minor": .int64(big), "count": .int64(1)]], upsert: true)
+            let big: Int64 = 9_007_199_254_740_993 // 2^53 + 1: no double holds it
+            let created = try client.updateOne(
+                "totals", filter: ["_id": "t"], update: ["$inc": ["minor": .int64(big), "count": .int64(1)]], upsert: true)
             #expect(created.upserted)
-            let updated = try client.updateOne("totals", filter: ["_id": "t"], update: ["$inc": ["minor": .int64(2), "count": .int64(1)]], upsert: true)
+            let updated = try client.updateOne(
+                "totals", filter: ["_id": "t"], update: ["$inc": ["minor": .int64(2), "count": .int64(1)]], upsert: true)
             #expect(updated.matched == 1 && updated.modified == 1 && !updated.upserted)
             var doc = try client.find("totals", filter: ["_id": "t"]).first
             #expect(doc?["minor"] == .int64(big + 2))
@@ -207,7 +227,8 @@ struct MongoClientTests {
             DispatchQueue.concurrentPerform(iterations: 4) { _ in
                 for _ in 0..<25 {
                     do {
-                        try client.updateOne("totals", filter: ["_id": "t"], update: ["$inc": ["minor": .int64(1_000_000_007)]], upsert: false)
+                        try client.updateOne(
+                            "totals", filter: ["_id": "t"], update: ["$inc": ["minor": .int64(1_000_000_007)]], upsert: false)
                     } catch {
                         Issue.record("\(error)")
                     }
@@ -223,10 +244,13 @@ struct MongoClientTests {
         try withServer { server, client in
             let operations: [MongoWriteOperation] = (0..<730).map { i in
                 let day = Self.day(i)
-                return .replaceOne(filter: ["_id": .string("\(day)|visa")],
-                                   replacement: ["_id": .string("\(day)|visa"), "day": .string(day), "method": "visa",
-                                                 "count": .int64(Int64(i)), "minor": .int64(Int64(i) * 1_000_000_000_001)],
-                                   upsert: true)
+                return .replaceOne(
+                    filter: ["_id": .string("\(day)|visa")],
+                    replacement: [
+                        "_id": .string("\(day)|visa"), "day": .string(day), "method": "visa",
+                        "count": .int64(Int64(i)), "minor": .int64(Int64(i) * 1_000_000_000_001),
+                    ],
+                    upsert: true)
             }
             let result = try client.bulkWrite("daily", operations: operations, ordered: false)
             #expect(result == MongoBulkResult(matched: 0, modified: 0, upserted: 730, deleted: 0))
@@ -238,21 +262,26 @@ struct MongoClientTests {
             let found = try client.find("daily", filter: march, sort: ["day": -1])
             #expect(found.count == 31)
             #expect(found.compactMap { $0["day"]?.string } == (0..<31).map { String(format: "2026-03-%02d", 31 - $0) })
-            #expect(found.first?["minor"]?.int64 == Int64(89) * 1_000_000_000_001)   // 2026-03-31 is day 89
+            #expect(found.first?["minor"]?.int64 == Int64(89) * 1_000_000_000_001) // 2026-03-31 is day 89
             #expect(try client.count("daily", filter: march) == 31)
-            #expect(try client.find("daily", filter: march, sort: ["day": 1], limit: 3).compactMap { $0["day"]?.string }
+            #expect(
+                try client.find("daily", filter: march, sort: ["day": 1], limit: 3).compactMap { $0["day"]?.string }
                     == ["2026-03-01", "2026-03-02", "2026-03-03"])
 
-            let mixed = try client.bulkWrite("daily", operations: [
-                .updateOne(filter: ["_id": "2026-01-01|visa"], update: ["$inc": ["count": 5]], upsert: false),
-                .updateOne(filter: ["_id": "2030-01-01|visa"], update: ["$set": ["day": "2030-01-01", "method": "visa", "count": 1]], upsert: true),
-                .deleteOne(filter: ["_id": "2026-01-02|visa"]),
-                .deleteOne(filter: ["_id": "no such document"]),
-            ], ordered: true)
+            let mixed = try client.bulkWrite(
+                "daily",
+                operations: [
+                    .updateOne(filter: ["_id": "2026-01-01|visa"], update: ["$inc": ["count": 5]], upsert: false),
+                    .updateOne(
+                        filter: ["_id": "2030-01-01|visa"], update: ["$set": ["day": "2030-01-01", "method": "visa", "count": 1]],
+                        upsert: true),
+                    .deleteOne(filter: ["_id": "2026-01-02|visa"]),
+                    .deleteOne(filter: ["_id": "no such document"]),
+                ], ordered: true)
             #expect(mixed == MongoBulkResult(matched: 1, modified: 1, upserted: 1, deleted: 1))
-            #expect(try client.deleteMany("daily", filter: ["day": ["$gte": "2028-01-01"]]) == 1)      // 2030-01-01
-            #expect(try client.deleteMany("daily", filter: ["day": ["$gte": "2027-01-01"]]) == 365)    // all of 2027
-            #expect(try client.count("daily", filter: [:]) == 365 - 1)                                 // 2026 but Jan 2
+            #expect(try client.deleteMany("daily", filter: ["day": ["$gte": "2028-01-01"]]) == 1) // 2030-01-01
+            #expect(try client.deleteMany("daily", filter: ["day": ["$gte": "2027-01-01"]]) == 365) // all of 2027
+            #expect(try client.count("daily", filter: [:]) == 365 - 1) // 2026 but Jan 2
             #expect(try client.deleteMany("daily", filter: ["day": "1999-01-01"]) == 0)
         }
     }
@@ -260,8 +289,10 @@ struct MongoClientTests {
     @Test("find with a projection returns only the projected fields")
     func projection() throws {
         try withServer { server, client in
-            try client.replaceOne("daily", filter: ["_id": "p"], replacement: ["_id": "p", "day": "2026-01-01", "method": "visa", "count": 9], upsert: true)
-            #expect(try client.find("daily", filter: [:], projection: ["day": 1, "count": 1, "_id": 0]) == [["day": "2026-01-01", "count": 9]])
+            try client.replaceOne(
+                "daily", filter: ["_id": "p"], replacement: ["_id": "p", "day": "2026-01-01", "method": "visa", "count": 9], upsert: true)
+            #expect(
+                try client.find("daily", filter: [:], projection: ["day": 1, "count": 1, "_id": 0]) == [["day": "2026-01-01", "count": 9]])
             #expect(try client.find("daily", filter: [:], projection: ["method": 0]) == [["_id": "p", "day": "2026-01-01", "count": 9]])
         }
     }
@@ -283,7 +314,8 @@ struct MongoClientTests {
         #expect(error?.isConnectionFailure == true)
         #expect(ContinuousClock.now - start < .seconds(6))
         // The URI's own timeout wins over the default.
-        let quick = try MongoClient(uri: "mongodb://127.0.0.1:\(try Loopback.freePort())/?serverSelectionTimeoutMS=300", database: "x", appName: "t")
+        let quick = try MongoClient(
+            uri: "mongodb://127.0.0.1:\(try Loopback.freePort())/?serverSelectionTimeoutMS=300", database: "x", appName: "t")
         let quickStart = ContinuousClock.now
         #expect(throws: MongoError.self) { try quick.ping() }
         #expect(ContinuousClock.now - quickStart < .seconds(2))
@@ -294,8 +326,10 @@ struct MongoClientTests {
         #expect(MongoURI.redact("mongodb://user:s3cret@db:27017/?tls=true") == "mongodb://user:***@db:27017/?tls=true")
         #expect(MongoURI.redact("mongodb://db:27017/") == "mongodb://db:27017/")
         #expect(MongoURI.redact("mongodb://user:s3cr@t@db/") == "mongodb://user:***@db/")
-        for uri in ["mongodb://user:s3cr%40t@db:notaport/", "mongodb://user:s3cret@/", "mongodb://user:s3cret@db/?serverSelectionTimeoutMS=fast",
-                    "postgres://user:s3cret@db/"] {
+        for uri in [
+            "mongodb://user:s3cr%40t@db:notaport/", "mongodb://user:s3cret@/", "mongodb://user:s3cret@db/?serverSelectionTimeoutMS=fast",
+            "postgres://user:s3cret@db/",
+        ] {
             do {
                 _ = try MongoClient(uri: uri, database: "x", appName: "t")
                 Issue.record("accepted \(uri)")
@@ -336,7 +370,10 @@ struct MongoClientTests {
             let deadline = ContinuousClock.now + .seconds(15)
             var reconnected = false
             while !reconnected && ContinuousClock.now < deadline {
-                do { try client.ping(); reconnected = true } catch { usleep(100_000) }
+                do {
+                    try client.ping()
+                    reconnected = true
+                } catch { usleep(100_000) }
             }
             #expect(reconnected)
             #expect(try client.find("daily", filter: [:]) == [doc])
@@ -347,7 +384,9 @@ struct MongoClientTests {
             }
             #expect(invalid?.code == 121)
             let duplicate = #expect(throws: MongoError.self) {
-                try fresh.replaceOne("daily", filter: ["_id": "dup"], replacement: ["_id": "dup", "day": "2026-01-01", "method": "visa", "count": 1], upsert: true)
+                try fresh.replaceOne(
+                    "daily", filter: ["_id": "dup"], replacement: ["_id": "dup", "day": "2026-01-01", "method": "visa", "count": 1],
+                    upsert: true)
             }
             #expect(duplicate?.isDuplicateKey == true)
         }

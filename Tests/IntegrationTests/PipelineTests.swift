@@ -2,8 +2,9 @@ import Foundation
 import StatsCore
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Importer and aggregators as real processes against a real redis-server.
@@ -75,8 +76,9 @@ struct PipelineTests {
         #expect(actual.values.reduce(0) { $0 + $1.count } == 100_000)
         // The kills really left work in flight that someone else had to finish.
         let logs = (workers + retired).map(\.stderr).joined()
-        #expect(logs.contains("took over the in-flight items of a dead worker") || logs.contains("finishing in-flight items left from before"),
-                "no kill interrupted a batch; the test proved nothing")
+        #expect(
+            logs.contains("took over the in-flight items of a dead worker") || logs.contains("finishing in-flight items left from before"),
+            "no kill interrupted a batch; the test proved nothing")
     }
 
     @Test("aggregators scaled from 1 to 4 mid-run, then back to 1, leave exact totals")
@@ -94,7 +96,9 @@ struct PipelineTests {
         usleep(800_000)
         for w in more { w.signal(SIGTERM) }
         for w in more { #expect(try w.wait(timeout: 30) == 0, "\(w.name): \(w.stderr.suffix(500))") }
-        let worked = more.filter { w in logLines(w.stderr).contains { $0["msg"] == "aggregator stopped" && ($0["commits"].flatMap { Int($0) } ?? 0) > 0 } }
+        let worked = more.filter { w in
+            logLines(w.stderr).contains { $0["msg"] == "aggregator stopped" && ($0["commits"].flatMap { Int($0) } ?? 0) > 0 }
+        }
         #expect(!worked.isEmpty, "the added aggregators took part")
         #expect(try imp.wait() == 0)
         try AggregateSnapshot.waitUntilDrained(redis)

@@ -17,32 +17,37 @@ struct TimeZoneTests {
 
     @Test("rows near midnight land on the business day of America/New_York")
     func newYorkMidnight() throws {
-        let cells = try runPipeline("""
-        timestamp,type,payment_method,amount
-        2026-01-15T03:30:00Z,deposit,visa,1.00
-        2026-01-15T04:30:00Z,deposit,visa,2.00
-        2026-01-15T00:10:00,deposit,visa,4.00
-        2026-01-14T23:59:59-05:00,deposit,visa,8.00
-        """, zone: "America/New_York")
-        #expect(cells[Cell(day: "2026-01-14", type: "deposits", method: "visa", status: "success", hour: 22)] == Tally(count: 1, amount: 100))
-        #expect(cells[Cell(day: "2026-01-14", type: "deposits", method: "visa", status: "success", hour: 23)] == Tally(count: 2, amount: 1000))
-        #expect(cells[Cell(day: "2026-01-15", type: "deposits", method: "visa", status: "success", hour: 0)] == Tally(count: 1, amount: 400))
+        let cells = try runPipeline(
+            """
+            timestamp,type,payment_method,amount
+            2026-01-15T03:30:00Z,deposit,visa,1.00
+            2026-01-15T04:30:00Z,deposit,visa,2.00
+            2026-01-15T00:10:00,deposit,visa,4.00
+            2026-01-14T23:59:59-05:00,deposit,visa,8.00
+            """, zone: "America/New_York")
+        #expect(
+            cells[Cell(day: "2026-01-14", type: "deposits", method: "visa", status: "success", hour: 22)] == Tally(count: 1, amount: 100))
+        #expect(
+            cells[Cell(day: "2026-01-14", type: "deposits", method: "visa", status: "success", hour: 23)] == Tally(count: 2, amount: 1000))
+        #expect(
+            cells[Cell(day: "2026-01-15", type: "deposits", method: "visa", status: "success", hour: 0)] == Tally(count: 1, amount: 400))
         #expect(cells.count == 3)
     }
 
     @Test("Europe/Berlin DST days: 25 distinct hours in October, 23 in March")
     func berlinDST() throws {
-        let cells = try runPipeline("""
-        timestamp,type,payment_method,amount
-        2026-10-25T00:30:00,deposit,visa,1.00
-        2026-10-25T02:30:00+02:00,deposit,visa,2.00
-        2026-10-25T02:30:00+01:00,deposit,visa,4.00
-        2026-10-25T23:30:00,deposit,visa,8.00
-        2026-03-29T01:30:00,withdrawal,wire,1.00
-        2026-03-29T03:30:00,withdrawal,wire,2.00
-        2026-03-29T23:30:00,withdrawal,wire,4.00
-        2026-03-28T23:30:00Z,withdrawal,wire,8.00
-        """, zone: "Europe/Berlin")
+        let cells = try runPipeline(
+            """
+            timestamp,type,payment_method,amount
+            2026-10-25T00:30:00,deposit,visa,1.00
+            2026-10-25T02:30:00+02:00,deposit,visa,2.00
+            2026-10-25T02:30:00+01:00,deposit,visa,4.00
+            2026-10-25T23:30:00,deposit,visa,8.00
+            2026-03-29T01:30:00,withdrawal,wire,1.00
+            2026-03-29T03:30:00,withdrawal,wire,2.00
+            2026-03-29T23:30:00,withdrawal,wire,4.00
+            2026-03-28T23:30:00Z,withdrawal,wire,8.00
+            """, zone: "Europe/Berlin")
         func at(_ day: String, _ type: String, _ method: String, _ hour: Int) -> Int64? {
             cells[Cell(day: day, type: type, method: method, status: "success", hour: hour)]?.amount
         }

@@ -2,8 +2,9 @@ import Foundation
 import StatsCore
 import TestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// type ("transactions" | "withdrawals") -> status (success, failed, pending, total) -> tally
@@ -55,7 +56,7 @@ struct ViewTests {
         let csv = try sampleCSV(rows: 10_000, days: 20, seed: 51, start: "2026-01-01")
         let cells = try ExpectedTotals.compute(csv: csv)
         try fleet.importAndAggregate(csv)
-        try fleet.dumpOnce()   // 2026-01-01 … 2026-01-12 now live in MongoDB only
+        try fleet.dumpOnce() // 2026-01-01 … 2026-01-12 now live in MongoDB only
         let (api, port) = try fleet.startAPI()
         defer { api.signal(SIGTERM) }
 
@@ -65,7 +66,8 @@ struct ViewTests {
         }
         let range = try get(port, "/api/v1/stats/range?startDate=2026-01-03&endDate=2026-01-17")
         #expect(try Self.blocks(range) == Self.expected(cells) { $0.day >= "2026-01-03" && $0.day <= "2026-01-17" })
-        let filtered = try get(port, "/api/v1/stats/range?startDate=2026-01-01&endDate=2026-01-20&type=withdrawal&method=visa&status=failed")
+        let filtered = try get(
+            port, "/api/v1/stats/range?startDate=2026-01-01&endDate=2026-01-20&type=withdrawal&method=visa&status=failed")
         let expectedFiltered = Self.expected(cells) { $0.type == "withdrawals" && $0.method == "visa" && $0.status == "failed" }
         #expect(try Self.blocks(filtered)["withdrawals"] == expectedFiltered["withdrawals"])
         #expect(filtered["transactions"] == nil, "type= leaves the other type out")
@@ -95,10 +97,13 @@ struct ViewTests {
         let unknown = try LoopbackHTTP.get(port: port, "/api/v1/stats/provider/nope")
         #expect(unknown.status == 404 && unknown.body.contains("detail"))
 
-        for (path, detail) in [("/api/v1/stats/daily", "date is required"), ("/api/v1/stats/monthly?month=2026-13", "month must be"),
-                               ("/api/v1/stats/weekly?week=2026-W54", "week must be"), ("/api/v1/stats/range?startDate=2026-01-02&endDate=2026-01-01", "is after"),
-                               ("/api/v1/stats/range?startDate=2026-01-01&endDate=2026-01-02&type=refund", "type must be"),
-                               ("/api/v1/stats/providers?days=0", "days must be"), ("/api/v1/stats/compare?period=fortnight", "period must be")] {
+        for (path, detail) in [
+            ("/api/v1/stats/daily", "date is required"), ("/api/v1/stats/monthly?month=2026-13", "month must be"),
+            ("/api/v1/stats/weekly?week=2026-W54", "week must be"),
+            ("/api/v1/stats/range?startDate=2026-01-02&endDate=2026-01-01", "is after"),
+            ("/api/v1/stats/range?startDate=2026-01-01&endDate=2026-01-02&type=refund", "type must be"),
+            ("/api/v1/stats/providers?days=0", "days must be"), ("/api/v1/stats/compare?period=fortnight", "period must be"),
+        ] {
             let r = try LoopbackHTTP.get(port: port, path)
             #expect(r.status == 400 && r.body.contains(detail), "\(path): \(r.status) \(r.body)")
         }
@@ -111,7 +116,7 @@ struct ViewTests {
         let csv = try sampleCSV(rows: 8_000, days: 10, seed: 61, start: "2026-10-21")
         let cells = try ExpectedTotals.compute(csv: csv, timeZone: "Europe/Berlin")
         try fleet.importAndAggregate(csv)
-        try fleet.dumpOnce()   // the 25th is before the cut-off: served from MongoDB
+        try fleet.dumpOnce() // the 25th is before the cut-off: served from MongoDB
         let (api, port) = try fleet.startAPI()
         defer { api.signal(SIGTERM) }
 
@@ -128,7 +133,9 @@ struct ViewTests {
         let filtered = try get(port, "/api/v1/stats/hourly?date=2026-10-25&method=visa&status=success")
         for h in try #require(filtered["hourly"] as? [[String: Any]]) {
             let hour = h["hour"] as? Int ?? -1
-            #expect(try Self.blocks(h) == Self.expected(cells) { $0.day == "2026-10-25" && $0.hour == hour && $0.method == "visa" && $0.status == "success" })
+            #expect(
+                try Self.blocks(h)
+                    == Self.expected(cells) { $0.day == "2026-10-25" && $0.hour == hour && $0.method == "visa" && $0.status == "success" })
         }
         #expect(try get(port, "/api/v1/stats/hourly?date=2026-03-29")["hours"] as? Int == 23)
     }
@@ -158,7 +165,8 @@ struct ViewTests {
         // 3-day period whose previous 3 days (2027-01-05 … 07) are compared with 08 … 10 — and
         // a period whose previous one is empty.
         let c = try get(port, "/api/v1/stats/compare?period=7d")
-        let current = try Self.blocks(c["current"]), previous = try Self.blocks(c["previous"])
+        let current = try Self.blocks(c["current"])
+        let previous = try Self.blocks(c["previous"])
         #expect(current == Self.expected(cells) { $0.day >= "2027-01-04" })
         #expect(previous == Self.expected(cells) { $0.day >= "2026-12-28" && $0.day <= "2027-01-03" })
         let change = try #require(c["change"] as? [String: Any])

@@ -1,7 +1,8 @@
 import Foundation
-@testable import StatsAPI
 import TestSupport
 import Testing
+
+@testable import StatsAPI
 
 /// The resources are files read at start-up; a missing or broken one fails start-up with an
 /// error that names it.
@@ -35,7 +36,9 @@ struct AssetTests {
         #expect(String(buffer: assets.openAPI) == (try SourceTree.text("openapi.json")))
     }
 
-    @Test("a missing file is an error naming it", arguments: ["openapi.json", "dashboard/index.html", "dashboard/dashboard.css", "dashboard/dashboard.js"])
+    @Test(
+        "a missing file is an error naming it",
+        arguments: ["openapi.json", "dashboard/index.html", "dashboard/dashboard.css", "dashboard/dashboard.js"])
     func missing(_ file: String) throws {
         let dir = try Self.copy()
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
@@ -44,13 +47,18 @@ struct AssetTests {
         #expect(message.contains("resource \(file) not found at \(dir.appendingPathComponent(file).path)"), "\(message)")
     }
 
-    @Test("a broken file is an error saying what is wrong", arguments: [
-        ("openapi.json", "{\"openapi\": \"3.0.3\", ", "openapi.json is not valid JSON"),
-        ("openapi.json", "{\"swagger\": \"2.0\", \"paths\": {}}", "openapi.json is not an OpenAPI 3 document"),
-        ("dashboard/index.html", "<!doctype html><html><body></body></html>", "dashboard/index.html must contain <link rel=\"stylesheet\" href=\"dashboard.css\"> exactly once (found 0)"),
-        ("dashboard/dashboard.js", "console.log('</script>');\n", "dashboard/dashboard.js contains \"</script\": it cannot be inlined"),
-        ("dashboard/dashboard.css", "a { } </STYLE>\n", "dashboard/dashboard.css contains \"</style\": it cannot be inlined"),
-    ])
+    @Test(
+        "a broken file is an error saying what is wrong",
+        arguments: [
+            ("openapi.json", "{\"openapi\": \"3.0.3\", ", "openapi.json is not valid JSON"),
+            ("openapi.json", "{\"swagger\": \"2.0\", \"paths\": {}}", "openapi.json is not an OpenAPI 3 document"),
+            (
+                "dashboard/index.html", "<!doctype html><html><body></body></html>",
+                "dashboard/index.html must contain <link rel=\"stylesheet\" href=\"dashboard.css\"> exactly once (found 0)"
+            ),
+            ("dashboard/dashboard.js", "console.log('</script>');\n", "dashboard/dashboard.js contains \"</script\": it cannot be inlined"),
+            ("dashboard/dashboard.css", "a { } </STYLE>\n", "dashboard/dashboard.css contains \"</style\": it cannot be inlined"),
+        ])
     func broken(_ file: String, _ text: String, _ expected: String) throws {
         let dir = try Self.copy()
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
@@ -66,8 +74,10 @@ struct AssetTests {
             css: "b { }\n", js: "go();\n")
         #expect(page == "<head><style>\nb { }\n</style></head><body><script>\ngo();\n</script></body>")
         #expect(throws: Assets.AssetError.self) {
-            try Assets.dashboardPage(html: "<script src=\"dashboard.js\"></script><script src=\"dashboard.js\"></script><link rel=\"stylesheet\" href=\"dashboard.css\">",
-                                     css: "", js: "")
+            try Assets.dashboardPage(
+                html:
+                    "<script src=\"dashboard.js\"></script><script src=\"dashboard.js\"></script><link rel=\"stylesheet\" href=\"dashboard.css\">",
+                css: "", js: "")
         }
     }
 }

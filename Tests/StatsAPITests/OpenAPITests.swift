@@ -1,8 +1,9 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-@testable import StatsAPI
 import Testing
+
+@testable import StatsAPI
 
 extension Routes {
     /// `/openapi.json` is the file in Resources, and it lists exactly the routes the router has.
@@ -61,13 +62,17 @@ extension Routes {
             let registered = Set(app.router().routes.map { "\($0.method) \($0.path)" })
             try await threads.shutdownGracefully()
             #expect(registered.count >= 16)
-            #expect(registered.subtracting(documented).isEmpty, "registered but not documented: \(registered.subtracting(documented).sorted())")
-            #expect(documented.subtracting(registered).isEmpty, "documented but not registered: \(documented.subtracting(registered).sorted())")
+            #expect(
+                registered.subtracting(documented).isEmpty, "registered but not documented: \(registered.subtracting(documented).sorted())")
+            #expect(
+                documented.subtracting(registered).isEmpty, "documented but not registered: \(documented.subtracting(registered).sorted())")
         }
 
         /// A value for each parameter the tests fill in.
-        static let examples = ["from_date": "2026-01-10", "to_date": "2026-01-20", "date": "2026-01-15", "startDate": "2026-01-01",
-                               "endDate": "2026-01-20", "month": "2026-01", "week": "2026-W03", "days": "7", "id": "visa"]
+        static let examples = [
+            "from_date": "2026-01-10", "to_date": "2026-01-20", "date": "2026-01-15", "startDate": "2026-01-01",
+            "endDate": "2026-01-20", "month": "2026-01", "week": "2026-W03", "days": "7", "id": "visa",
+        ]
 
         /// Operations whose parameters are all optional but not all omittable.
         static let oneOf = ["/api/v1/stats/weekly": "week=2026-W03"]
@@ -78,7 +83,9 @@ extension Routes {
             let operations = Self.operations(doc)
             #expect(operations.count == 16)
             let token = "doc-token"
-            try await API.test(adminToken: token) { client in
+            // The read token too (the same value), so that the read operations' security is in
+            // force: they declare it, optional in general, required when configured.
+            try await API.test(adminToken: token, readToken: token) { client in
                 for (method, path, op) in operations {
                     let parameters = (op["parameters"]?.items ?? []).compactMap { Self.resolve($0, in: doc) }
                     var uri = path
@@ -88,25 +95,34 @@ extension Routes {
                         let inPath = p["in"] == .string("path")
                         guard inPath || p["required"] == .bool(true) else { continue }
                         let example = try #require(Self.examples[name], "no example value for \(name)")
-                        if inPath { uri = uri.replacingOccurrences(of: "{\(name)}", with: example) } else { query.append("\(name)=\(example)") }
+                        if inPath {
+                            uri = uri.replacingOccurrences(of: "{\(name)}", with: example)
+                        } else {
+                            query.append("\(name)=\(example)")
+                        }
                     }
                     // weekly wants week, or startDate and endDate: each optional, one of them needed.
                     if let alternative = Self.oneOf[path] { query.append(alternative) }
                     if !query.isEmpty { uri += "?" + query.joined(separator: "&") }
                     let secured = op["security"] != nil
-                    let a = try await client.call(uri, method: .init(method.uppercased())!, headers: secured ? [.authorization: "Bearer \(token)"] : [:])
+                    let a = try await client.call(
+                        uri, method: .init(method.uppercased())!, headers: secured ? [.authorization: "Bearer \(token)"] : [:])
                     let responses = op["responses"]?.keys ?? []
                     let success = try #require(responses.first { $0.hasPrefix("2") }, "\(method) \(path) documents no success")
                     #expect(String(a.status) == success, "\(method) \(uri): \(a.status) \(a.body.prefix(200))")
                     let content = Self.resolve(op["responses"]![success]!, in: doc)?["content"]?.keys ?? []
-                    #expect(content.contains { a.contentType?.hasPrefix($0) == true }, "\(method) \(path): \(a.contentType ?? "no type") not in \(content)")
+                    #expect(
+                        content.contains { a.contentType?.hasPrefix($0) == true },
+                        "\(method) \(path): \(a.contentType ?? "no type") not in \(content)")
                     // Error answers the route can give are documented too.
                     if secured {
                         let denied = try await client.call(uri, method: .init(method.uppercased())!)
                         #expect(denied.status == 401 && responses.contains("401"), "\(method) \(path)")
                     }
                     if !query.isEmpty {
-                        let bare = try await client.call(path.replacingOccurrences(of: "{id}", with: "visa"), method: .init(method.uppercased())!)
+                        let bare = try await client.call(
+                            path.replacingOccurrences(of: "{id}", with: "visa"), method: .init(method.uppercased())!,
+                            headers: secured ? [.authorization: "Bearer \(token)"] : [:])
                         #expect(bare.status == 400 && responses.contains("400"), "\(method) \(path) without its required parameters")
                     }
                 }

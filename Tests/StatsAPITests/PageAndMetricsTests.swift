@@ -8,9 +8,11 @@ extension Routes {
         /// The page as the files under Resources/dashboard/ make it: index.html with its
         /// stylesheet link and script tag replaced by the two files, inline.
         static func expectedPage() throws -> String {
-            let html = try SourceTree.text("dashboard/index.html"), css = try SourceTree.text("dashboard/dashboard.css")
+            let html = try SourceTree.text("dashboard/index.html")
+            let css = try SourceTree.text("dashboard/dashboard.css")
             let js = try SourceTree.text("dashboard/dashboard.js")
-            let link = #"<link rel="stylesheet" href="dashboard.css">"#, script = #"<script src="dashboard.js"></script>"#
+            let link = #"<link rel="stylesheet" href="dashboard.css">"#
+            let script = #"<script src="dashboard.js"></script>"#
             #expect(html.components(separatedBy: link).count == 2, "index.html links dashboard.css once (so it also opens from disk)")
             #expect(html.components(separatedBy: script).count == 2, "index.html loads dashboard.js once")
             var page = html
@@ -34,8 +36,9 @@ extension Routes {
                 for outside in ["<script src", "<link rel=\"stylesheet\"", "@import", "@font-face", "https://", "url(http"] {
                     #expect(!a.body.contains(outside), "the page must not load \(outside)…")
                 }
-                #expect(a.body.components(separatedBy: "http://").count == a.body.components(separatedBy: "http://www.w3.org/2000/svg").count,
-                        "the only http:// is the SVG namespace")
+                #expect(
+                    a.body.components(separatedBy: "http://").count == a.body.components(separatedBy: "http://www.w3.org/2000/svg").count,
+                    "the only http:// is the SVG namespace")
                 // The charts the browser tests look for, and the endpoints the script reads.
                 for marker in ["data-ready=\"0\"", "data-chart", "/api/v1/stats/compare", "/api/v1/stats/hourly", "/stats?from_date="] {
                     #expect(a.body.contains(marker), "\(marker)")
@@ -61,15 +64,16 @@ extension Routes {
         func metrics() async throws {
             try await API.test { client in
                 let before = try await client.call("/metrics").body
-                for _ in 0..<3 { _ = try await client.call("/api/v1/stats/provider/visa?days=0") }   // 400
-                _ = try await client.call("/api/v1/stats/provider/crypto")   // 200
-                _ = try await client.call("/no/such/route")   // 404
+                for _ in 0..<3 { _ = try await client.call("/api/v1/stats/provider/visa?days=0") } // 400
+                _ = try await client.call("/api/v1/stats/provider/crypto") // 200
+                _ = try await client.call("/no/such/route") // 404
                 let a = try await client.call("/metrics")
                 #expect(a.status == 200)
                 #expect(a.contentType == "text/plain; version=0.0.4; charset=utf-8")
                 let route = #"route="/api/v1/stats/provider/{id}""#
                 let was = Self.sample(before, "txstats_http_requests_total", [route, #"status="400""#]) ?? 0
-                let now = try #require(Self.sample(a.body, "txstats_http_requests_total", [route, #"status="400""#]), "\(a.body.prefix(2000))")
+                let now = try #require(
+                    Self.sample(a.body, "txstats_http_requests_total", [route, #"status="400""#]), "\(a.body.prefix(2000))")
                 #expect(now >= was + 3, "three 400s counted under the route's pattern")
                 #expect(Self.sample(a.body, "txstats_http_requests_total", [route, #"status="200""#]) ?? 0 >= 1)
                 #expect(Self.sample(a.body, "txstats_http_requests_total", [#"route="unmatched""#, #"status="404""#]) ?? 0 >= 1)

@@ -1,7 +1,8 @@
 import HummingbirdTesting
-@testable import StatsAPI
 import TestSupport
 import Testing
+
+@testable import StatsAPI
 
 extension Routes {
     @Suite("/stats, /healthz, /readyz")
@@ -10,8 +11,10 @@ extension Routes {
         func stats() async throws {
             try await API.test { client in
                 // 2026-01-05…12 come from MongoDB (dumped), 13…20 from Redis; December from MongoDB.
-                for (from, to) in [(Day(2026, 1, 1), Day(2026, 1, 20)), (Day(2025, 12, 1), Day(2025, 12, 31)), (Day(2026, 1, 18), Day(2026, 1, 18)),
-                                   (Day(2025, 11, 1), Day(2025, 11, 30))] {
+                for (from, to) in [
+                    (Day(2026, 1, 1), Day(2026, 1, 20)), (Day(2025, 12, 1), Day(2025, 12, 31)), (Day(2026, 1, 18), Day(2026, 1, 18)),
+                    (Day(2025, 11, 1), Day(2025, 11, 30)),
+                ] {
                     let uri = "/stats?from_date=\(from)&to_date=\(to)"
                     expectJSON(try await client.json(uri), Expected.stats(from: from, to: to), uri)
                 }
@@ -41,9 +44,10 @@ struct StoresDown {
     @Test("/healthz 200; /readyz, /stats and a view 503 with a detail naming the store")
     func unreachable() async throws {
         // Ports nothing listens on.
-        let settings = try API.settings(redisURL: "redis://127.0.0.1:\(try Loopback.freePort())/0",
-                                        mongoURI: "mongodb://127.0.0.1:\(try Loopback.freePort())/?serverSelectionTimeoutMS=300",
-                                        database: "none")
+        let settings = try API.settings(
+            redisURL: "redis://127.0.0.1:\(try Loopback.freePort())/0",
+            mongoURI: "mongodb://127.0.0.1:\(try Loopback.freePort())/?serverSelectionTimeoutMS=300",
+            database: "none")
         let app = try buildApplication(settings: settings, logger: API.logger)
         try await app.test(.router) { client in
             #expect(try await client.call("/healthz").status == 200)

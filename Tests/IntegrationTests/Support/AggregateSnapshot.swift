@@ -1,5 +1,5 @@
-import Redis
 import Foundation
+import Redis
 import StatsCore
 
 /// Reads every aggregate of a queue back from Redis, through the documented key layout, and
@@ -15,15 +15,23 @@ enum AggregateSnapshot {
                 var successByMethod: [String: Int64] = [:]
                 for (field, value) in try redis.run("HGETALL", "agg:\(day):\(type):\(tag):hourly").check().pairs {
                     let p = field.split(separator: "|").map(String.init)
-                    guard p.count == 4, let hour = Int(p[2]), let v = Int64(value) else { throw TestFailure("bad hourly field \(field)=\(value)") }
+                    guard p.count == 4, let hour = Int(p[2]), let v = Int64(value) else {
+                        throw TestFailure("bad hourly field \(field)=\(value)")
+                    }
                     let cell = Cell(day: day, type: type, method: p[0], status: p[1], hour: hour)
                     if p[3] == "n" { cells[cell, default: Tally()].count += Int(v) } else { cells[cell, default: Tally()].amount += v }
                     statusSums["\(p[0])|\(p[1])|\(p[3])", default: 0] += v
                     if p[1] == "success" && p[3] == "a" { successByMethod[p[0], default: 0] += v }
                 }
-                let status = Dictionary(uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(tag):status").check().pairs.map { ($0.0, Int64($0.1)!) })
-                guard status == statusSums else { throw TestFailure("\(day) \(type): status hash \(status) disagrees with hourly sums \(statusSums)") }
-                let totals = Dictionary(uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(tag)").check().pairs.map { ($0.0, Int64($0.1)!) })
+                let status = Dictionary(
+                    uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(tag):status").check().pairs.map {
+                        ($0.0, Int64($0.1)!)
+                    })
+                guard status == statusSums else {
+                    throw TestFailure("\(day) \(type): status hash \(status) disagrees with hourly sums \(statusSums)")
+                }
+                let totals = Dictionary(
+                    uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(tag)").check().pairs.map { ($0.0, Int64($0.1)!) })
                 guard totals == successByMethod.filter({ $0.value != 0 }) else {
                     throw TestFailure("\(day) \(type): totals hash \(totals) disagrees with success amounts \(successByMethod)")
                 }

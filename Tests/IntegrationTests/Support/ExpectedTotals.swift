@@ -4,9 +4,9 @@ import Foundation
 /// the system under test.
 struct Cell: Hashable, CustomStringConvertible {
     var day: String
-    var type: String     // deposits | withdrawals
+    var type: String // deposits | withdrawals
     var method: String
-    var status: String   // success | failed | pending
+    var status: String // success | failed | pending
     var hour: Int
     var description: String { "\(day) \(type) \(method) \(status) h\(hour)" }
 }
@@ -25,7 +25,10 @@ enum ExpectedTotals {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let header = lines.removeFirst().split(separator: ",").map(String.init)
         func col(_ n: String) -> Int? { header.firstIndex(of: n) }
-        let ts = col("timestamp")!, type = col("type")!, method = col("payment_method")!, amount = col("amount")!
+        let ts = col("timestamp")!
+        let type = col("type")!
+        let method = col("payment_method")!
+        let amount = col("amount")!
         let status = col("status")
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: timeZone)!
@@ -64,7 +67,8 @@ enum ExpectedTotals {
     static func diff(_ actual: [Cell: Tally], _ expected: [Cell: Tally], limit: Int = 10) -> String? {
         var problems: [String] = []
         for key in Set(actual.keys).union(expected.keys).sorted(by: { $0.description < $1.description }) {
-            let a = actual[key] ?? Tally(), e = expected[key] ?? Tally()
+            let a = actual[key] ?? Tally()
+            let e = expected[key] ?? Tally()
             if a != e { problems.append("\(key): got \(a), expected \(e)") }
         }
         guard !problems.isEmpty else { return nil }

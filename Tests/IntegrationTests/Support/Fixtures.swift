@@ -21,9 +21,11 @@ func writeTemp(_ text: String, suffix: String = ".csv") throws -> String {
 /// Common flags pointing a worker at the test server.
 func redisArgs(_ server: RedisServer) -> [String] { ["--redis-url", server.urlString] }
 
-func aggregator(_ server: RedisServer, id: String, drain: Bool = false, extra: [String] = [], env: [String: String] = [:]) throws -> Worker {
-    try Worker("aggregator", redisArgs(server) + ["--worker-id", id, "--heartbeat-timeout", "2"] + (drain ? ["--drain"] : []) + extra,
-               environment: env, name: "aggregator \(id)")
+func aggregator(_ server: RedisServer, id: String, drain: Bool = false, extra: [String] = [], env: [String: String] = [:]) throws -> Worker
+{
+    try Worker(
+        "aggregator", redisArgs(server) + ["--worker-id", id, "--heartbeat-timeout", "2"] + (drain ? ["--drain"] : []) + extra,
+        environment: env, name: "aggregator \(id)")
 }
 
 func importer(_ server: RedisServer, _ file: String, extra: [String] = [], env: [String: String] = [:]) throws -> Worker {

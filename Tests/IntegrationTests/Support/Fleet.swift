@@ -1,8 +1,9 @@
 import Foundation
 import StatsCore
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// redis-server and a MongoDB wire-protocol server for one test, and the environment that points
@@ -26,8 +27,10 @@ final class Fleet {
     }
 
     var environment: [String: String] {
-        ["REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
-         "TXSTATS_TODAY": today, "TXSTATS_CUTOFF_DAYS": String(cutoffDays), "TXSTATS_TIMEZONE": timeZone]
+        [
+            "REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
+            "TXSTATS_TODAY": today, "TXSTATS_CUTOFF_DAYS": String(cutoffDays), "TXSTATS_TIMEZONE": timeZone,
+        ]
     }
 
     func run(_ executable: String, _ args: [String], extraEnv: [String: String] = [:]) throws -> Worker {
@@ -96,8 +99,9 @@ func statsCents(_ body: String) throws -> [String: [String: [String: Int64]]] {
                 let pattern = "\"\(method)\":"
                 // Find this day's block, then the type's, then the method's number.
                 guard let dayRange = body.range(of: "\"\(day)\":{"),
-                      let typeRange = body.range(of: "\"\(type)\":{", range: dayRange.upperBound..<body.endIndex),
-                      let m = body.range(of: pattern, range: typeRange.upperBound..<body.endIndex) else { continue }
+                    let typeRange = body.range(of: "\"\(type)\":{", range: dayRange.upperBound..<body.endIndex),
+                    let m = body.range(of: pattern, range: typeRange.upperBound..<body.endIndex)
+                else { continue }
                 let number = body[m.upperBound...].prefix { "0123456789.-".contains($0) }
                 guard case .success(let cents) = DecimalAmount.parseMinor(String(number), scale: 2) else {
                     throw TestFailure("amount \(number) is not exact to 2 digits")

@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Headless Chromium, run as a child process: the DOM after the page's scripts ran, and
@@ -13,9 +14,10 @@ struct HeadlessBrowser {
 
     /// Fails (rather than skipping the test) when there is no Chromium: CI installs it.
     static func find() throws -> HeadlessBrowser {
-        HeadlessBrowser(path: try Executables.locate(
-            "chromium", "chromium-browser", overrideVariable: "TXSTATS_TEST_CHROMIUM",
-            hint: "the dashboard tests need a headless browser; install it with `apt-get install -y chromium` (CI does, in .ci/run)"))
+        HeadlessBrowser(
+            path: try Executables.locate(
+                "chromium", "chromium-browser", overrideVariable: "TXSTATS_TEST_CHROMIUM",
+                hint: "the dashboard tests need a headless browser; install it with `apt-get install -y chromium` (CI does, in .ci/run)"))
     }
 
     /// Flags for every run. `--virtual-time-budget` lets the page's timers and fetches finish
@@ -51,11 +53,14 @@ struct HeadlessBrowser {
         let tmp = try TemporaryDirectory.create(prefix: "txstats-chromium")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         // HOME: caches and crash reports stay in the throw-away directory.
-        let child = try ChildProcess(path, arguments: Self.flags + ["--user-data-dir=\(tmp)/profile"] + arguments,
-                                     environment: ["HOME": tmp], name: "chromium", stdout: .capture, stderr: .capture)
+        let child = try ChildProcess(
+            path, arguments: Self.flags + ["--user-data-dir=\(tmp)/profile"] + arguments,
+            environment: ["HOME": tmp], name: "chromium", stdout: .capture, stderr: .capture)
         let exit: ExitStatus
         do { exit = try child.wait(timeout: .seconds(timeout)) } catch {
-            throw TestFailure("chromium did not finish within \(Int(timeout)) s (\(arguments.joined(separator: " "))); stderr:\n\(child.standardError.suffix(2000))")
+            throw TestFailure(
+                "chromium did not finish within \(Int(timeout)) s (\(arguments.joined(separator: " "))); stderr:\n\(child.standardError.suffix(2000))"
+            )
         }
         guard exit.succeeded else {
             throw TestFailure("chromium \(exit) (\(arguments.joined(separator: " "))); stderr:\n\(child.standardError.suffix(2000))")
@@ -78,7 +83,10 @@ enum DOM {
         var i = html.startIndex
         while let open = html[i...].firstIndex(of: "<") {
             let nameStart = html.index(after: open)
-            guard nameStart < html.endIndex, html[nameStart].isLetter else { i = nameStart; continue }
+            guard nameStart < html.endIndex, html[nameStart].isLetter else {
+                i = nameStart
+                continue
+            }
             // Attribute values are quoted and a dumped DOM escapes < and > inside them.
             guard let close = html[nameStart...].firstIndex(of: ">") else { break }
             let tag = html[nameStart..<close]
@@ -133,8 +141,9 @@ enum DOM {
     /// The `<svg data-chart="name">…</svg>` part of the DOM.
     static func chart(_ name: String, in html: String) -> Substring? {
         guard let marker = html.range(of: "data-chart=\"\(name)\""),
-              let start = html[..<marker.lowerBound].range(of: "<svg", options: .backwards),
-              let end = html[marker.upperBound...].range(of: "</svg>") else { return nil }
+            let start = html[..<marker.lowerBound].range(of: "<svg", options: .backwards),
+            let end = html[marker.upperBound...].range(of: "</svg>")
+        else { return nil }
         return html[start.lowerBound..<end.upperBound]
     }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A loopback HTTP listener that records request bodies and answers 204: a webhook's far end.
@@ -38,7 +39,8 @@ final class WebhookReceiver: Sendable {
                     let text = String(decoding: data, as: UTF8.self)
                     if let end = text.range(of: "\r\n\r\n") {
                         let head = text[..<end.lowerBound].lowercased()
-                        let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                        let length =
+                            head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
                             .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
                         let body = text[end.upperBound...]
                         if body.utf8.count >= length {
@@ -54,5 +56,8 @@ final class WebhookReceiver: Sendable {
         }
     }
 
-    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    func stop() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
 }

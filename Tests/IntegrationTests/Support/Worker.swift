@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A running txstats executable with its output captured.
@@ -12,8 +13,9 @@ final class Worker {
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], name: String? = nil) throws {
         self.name = name ?? executable
         let env = ["LOG_LEVEL": ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"].merging(environment) { $1 }
-        child = try ChildProcess(try BuiltProducts.path(executable), arguments: arguments, environment: env, name: self.name,
-                                 stdout: .capture, stderr: .capture)
+        child = try ChildProcess(
+            try BuiltProducts.path(executable), arguments: arguments, environment: env, name: self.name,
+            stdout: .capture, stderr: .capture)
     }
 
     var pid: Int32 { child.pid }

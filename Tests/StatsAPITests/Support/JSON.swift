@@ -73,11 +73,12 @@ indirect enum JSON: Equatable, CustomStringConvertible {
         let digits = negative ? text.dropFirst() : Substring(text)
         let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit),
-              parts[0] == "0" || !parts[0].hasPrefix("0"), let whole = Int64(parts[0]) else { return nil }
+            parts[0] == "0" || !parts[0].hasPrefix("0"), let whole = Int64(parts[0])
+        else { return nil }
         var fraction: Int64 = 0
         if parts.count == 2 {
             let f = parts[1]
-            guard (1...2).contains(f.count), f.allSatisfy(\.isASCIIDigit), !f.hasSuffix("0") else { return nil }   // shortest form
+            guard (1...2).contains(f.count), f.allSatisfy(\.isASCIIDigit), !f.hasSuffix("0") else { return nil } // shortest form
             fraction = Int64(f)! * (f.count == 1 ? 10 : 1)
         }
         let value = whole * 100 + fraction
@@ -135,7 +136,10 @@ indirect enum JSON: Equatable, CustomStringConvertible {
                 i += 1
                 var fields: [(String, JSON)] = []
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(fields) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(fields)
+                }
                 while true {
                     skipSpace()
                     let key = try string()
@@ -143,7 +147,10 @@ indirect enum JSON: Equatable, CustomStringConvertible {
                     try expect(":")
                     fields.append((key, try value()))
                     skipSpace()
-                    if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if i < bytes.count, bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
                     try expect("}")
                     return .object(fields)
                 }
@@ -151,18 +158,30 @@ indirect enum JSON: Equatable, CustomStringConvertible {
                 i += 1
                 var items: [JSON] = []
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(items)
+                }
                 while true {
                     items.append(try value())
                     skipSpace()
-                    if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if i < bytes.count, bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
                     try expect("]")
                     return .array(items)
                 }
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-            case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-            case UInt8(ascii: "n"): try expect("null"); return .null
+            case UInt8(ascii: "t"):
+                try expect("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try expect("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try expect("null")
+                return .null
             default:
                 let start = i
                 while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }

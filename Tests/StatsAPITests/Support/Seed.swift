@@ -1,4 +1,5 @@
 import StatsCore
+
 /// The rows the suite imports, and the figures every view must give for them, computed here
 /// from the rows alone (plain loops over plain values; nothing from StatsCore).
 ///
@@ -16,30 +17,43 @@ enum Seed {
     /// Deterministic rows: a few per day, every type, method, status (and the importer's status
     /// aliases), hours 0 to 23, amounts from 0.01 to 5000.00, plus fixed ones with easy values.
     static let rows: [Row] = {
-        var rng = SplitMix64(seed: 20260120)
+        var rng = SplitMix64(seed: 20_260_120)
         var rows: [Row] = []
         for day in days {
             let december = day.month == 12
             let methods = december ? ["visa", "paypal", "wire"] : ["visa", "paypal", "crypto"]
             for _ in 0..<(december ? 4 : 7 + Int(rng.next() % 4)) {
                 let roll = rng.next() % 100
-                let (status, csv): (Status, String) = roll < 70 ? (.success, "success") : roll < 75 ? (.success, "Completed")
-                    : roll < 87 ? (.failed, "failed") : roll < 90 ? (.failed, "rejected") : (.pending, "pending")
-                rows.append(Row(day: day, second: Int(rng.next() % 86_400), kind: rng.next() % 100 < 55 ? .deposit : .withdrawal,
-                                method: methods[Int(rng.next() % UInt64(methods.count))], cents: 1 + Int64(rng.next() % 500_000),
-                                status: status, csvStatus: csv))
+                let (status, csv): (Status, String) =
+                    roll < 70
+                    ? (.success, "success")
+                    : roll < 75
+                        ? (.success, "Completed")
+                        : roll < 87 ? (.failed, "failed") : roll < 90 ? (.failed, "rejected") : (.pending, "pending")
+                rows.append(
+                    Row(
+                        day: day, second: Int(rng.next() % 86_400), kind: rng.next() % 100 < 55 ? .deposit : .withdrawal,
+                        method: methods[Int(rng.next() % UInt64(methods.count))], cents: 1 + Int64(rng.next() % 500_000),
+                        status: status, csvStatus: csv))
             }
         }
         // Amounts that print short (10, 0.3, 0.05), the first and last second of a day.
-        rows.append(Row(day: Day(2026, 1, 18), second: 0, kind: .deposit, method: "visa", cents: 30, status: .success, csvStatus: "success"))
-        rows.append(Row(day: Day(2026, 1, 18), second: 86_399, kind: .deposit, method: "crypto", cents: 1000, status: .success, csvStatus: "success"))
-        rows.append(Row(day: Day(2026, 1, 8), second: 3_600 * 13, kind: .withdrawal, method: "paypal", cents: 5, status: .pending, csvStatus: "pending"))
+        rows.append(
+            Row(day: Day(2026, 1, 18), second: 0, kind: .deposit, method: "visa", cents: 30, status: .success, csvStatus: "success"))
+        rows.append(
+            Row(
+                day: Day(2026, 1, 18), second: 86_399, kind: .deposit, method: "crypto", cents: 1000, status: .success, csvStatus: "success"
+            ))
+        rows.append(
+            Row(
+                day: Day(2026, 1, 8), second: 3_600 * 13, kind: .withdrawal, method: "paypal", cents: 5, status: .pending,
+                csvStatus: "pending"))
         return rows
     }()
 
     /// A row the importer rejects (not an amount): the one dead letter, at this CSV line.
     static let badLine = "2026-01-15T10:00:00,deposit,visa,12.3.4,0,success"
-    static var badLineNumber: Int { rows.count / 2 + 2 }   // after the header, in the middle
+    static var badLineNumber: Int { rows.count / 2 + 2 } // after the header, in the middle
 
     /// The CSV the importer reads: header, rows in order, the bad line in the middle.
     static var csv: String {
@@ -131,7 +145,9 @@ struct Block: Equatable, Sendable {
     }
 
     subscript(_ s: Status) -> Tally { tallies[s] ?? Tally() }
-    var total: Tally { Tally(count: Status.allCases.map { self[$0].count }.reduce(0, +), cents: Status.allCases.map { self[$0].cents }.reduce(0, +)) }
+    var total: Tally {
+        Tally(count: Status.allCases.map { self[$0].count }.reduce(0, +), cents: Status.allCases.map { self[$0].cents }.reduce(0, +))
+    }
 }
 
 /// The JSON the api must answer, built from expected figures.
@@ -140,7 +156,10 @@ enum Expected {
 
     /// Cents as the shortest exact decimal: 1000 -> 10, 30 -> 0.3, 5 -> 0.05.
     static func amount(_ cents: Int64) -> JSON {
-        let sign = cents < 0 ? "-" : "", m = cents.magnitude, whole = m / 100, frac = m % 100
+        let sign = cents < 0 ? "-" : ""
+        let m = cents.magnitude
+        let whole = m / 100
+        let frac = m % 100
         if frac == 0 { return .number("\(sign)\(whole)") }
         if frac % 10 == 0 { return .number("\(sign)\(whole).\(frac / 10)") }
         return .number("\(sign)\(whole).\(frac < 10 ? "0" : "")\(frac)")
@@ -164,15 +183,29 @@ enum Expected {
     static func stats(from: Day, to: Day) -> JSON {
         let ok = Seed.rows(from: from, to: to).filter { $0.status == .success }
         let days = Set(ok.map(\.day)).sorted()
-        return .object([("data", .object(days.map { day in
-            (day.description, .object(Kind.allCases.compactMap { k in
-                let cells = ok.filter { $0.day == day && $0.kind == k }
-                guard !cells.isEmpty else { return nil }
-                return (k.plural, .object(Set(cells.map(\.method)).sorted().map { m in
-                    (m, amount(cells.filter { $0.method == m }.map(\.cents).reduce(0, +)))
-                }))
-            }))
-        }))])
+        return .object([
+            (
+                "data",
+                .object(
+                    days.map { day in
+                        (
+                            day.description,
+                            .object(
+                                Kind.allCases.compactMap { k in
+                                    let cells = ok.filter { $0.day == day && $0.kind == k }
+                                    guard !cells.isEmpty else { return nil }
+                                    return (
+                                        k.plural,
+                                        .object(
+                                            Set(cells.map(\.method)).sorted().map { m in
+                                                (m, amount(cells.filter { $0.method == m }.map(\.cents).reduce(0, +)))
+                                            })
+                                    )
+                                })
+                        )
+                    })
+            )
+        ])
     }
 
     /// `startDate`, `endDate`, `daily` (every day of the range), `total`.
@@ -185,8 +218,10 @@ enum Expected {
             list.append(.object([("date", .string(day.description))] + types(rows.filter { $0.day == day }, filter)))
             d = d.adding(1)
         }
-        return [("startDate", .string(from.description)), ("endDate", .string(to.description)), ("daily", .array(list)),
-                ("total", .object(types(rows, filter)))]
+        return [
+            ("startDate", .string(from.description)), ("endDate", .string(to.description)), ("daily", .array(list)),
+            ("total", .object(types(rows, filter))),
+        ]
     }
 }
 

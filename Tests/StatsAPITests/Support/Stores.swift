@@ -5,10 +5,11 @@ import HummingbirdTesting
 import Logging
 import Redis
 import StatsCore
-@testable import StatsAPI
 import TestSupport
 import Testing
 import WorkerRuntime
+
+@testable import StatsAPI
 
 /// A real redis-server and SecantusDB (MongoDB wire protocol) for a suite, filled the way
 /// production fills them: the real `importer` reads ``Seed/csv``, `aggregator --drain` writes
@@ -41,8 +42,10 @@ final class Stores: Sendable {
 
     /// What the executables are given: the stores, the fixed today, the cut-off, UTC.
     var environment: [String: String] {
-        ["REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database, "TXSTATS_TODAY": Seed.today.description,
-         "TXSTATS_CUTOFF_DAYS": String(Seed.cutoffDays), "TXSTATS_TIMEZONE": "UTC", "LOG_LEVEL": "warning"]
+        [
+            "REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database, "TXSTATS_TODAY": Seed.today.description,
+            "TXSTATS_CUTOFF_DAYS": String(Seed.cutoffDays), "TXSTATS_TIMEZONE": "UTC", "LOG_LEVEL": "warning",
+        ]
     }
 
     func connection() throws -> RedisConnection {
@@ -53,8 +56,9 @@ final class Stores: Sendable {
 
     /// Runs a built txstats executable to its end; throws with its log unless it exits 0.
     func run(_ executable: String, _ arguments: [String]) throws {
-        let child = try ChildProcess(try BuiltProducts.path(executable), arguments: arguments, environment: environment,
-                                     stdout: .capture, stderr: .capture)
+        let child = try ChildProcess(
+            try BuiltProducts.path(executable), arguments: arguments, environment: environment,
+            stdout: .capture, stderr: .capture)
         try child.wait(timeout: .seconds(120))
         try child.requireSuccess()
     }
@@ -113,21 +117,25 @@ enum API {
     {
         APISettings(
             core: CoreSettings(redisURL: try RedisURL(parsing: redisURL), queue: "TransactionQueue", timeZone: "UTC", amountScale: 2),
-            history: HistorySettings(mongoURI: mongoURI, database: database, cutoffDays: Seed.cutoffDays,
-                                     today: CivilDay.parse(Seed.today.description)),
+            history: HistorySettings(
+                mongoURI: mongoURI, database: database, cutoffDays: Seed.cutoffDays,
+                today: CivilDay.parse(Seed.today.description)),
             host: "127.0.0.1", port: 0, maxRangeDays: Seed.maxRangeDays, adminToken: adminToken, readToken: readToken)
     }
 
     /// Settings over the suite's stores.
     static func settings(adminToken: String? = nil, readToken: String? = nil) throws -> APISettings {
         let s = try Stores.require()
-        return try settings(redisURL: s.redis.urlString, mongoURI: s.mongo.uri, database: s.database, adminToken: adminToken, readToken: readToken)
+        return try settings(
+            redisURL: s.redis.urlString, mongoURI: s.mongo.uri, database: s.database, adminToken: adminToken, readToken: readToken)
     }
 
     /// `buildApplication` over the suite's stores, tested through its router (its services, the
     /// version watcher and the thread pool, run meanwhile).
-    static func test<Value: Sendable>(adminToken: String? = nil, readToken: String? = nil,
-                                      _ body: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    static func test<Value: Sendable>(
+        adminToken: String? = nil, readToken: String? = nil,
+        _ body: @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
         Telemetry.bootstrap()
         let app = try buildApplication(settings: try settings(adminToken: adminToken, readToken: readToken), logger: logger)
         return try await app.test(.router, body)
