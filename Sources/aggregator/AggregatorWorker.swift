@@ -269,8 +269,8 @@ final class AggregatorWorker {
         do {
             let moved =
                 try redis.evalScript(
-                    Scripts.release, keys: [inflight, keys.queue, keys.workers, keys.inflightOwners],
-                    args: RedisCommand([settings.workerId])
+                    Scripts.reclaim, keys: [inflight, keys.queue, keys.workers, keys.inflightOwners],
+                    args: RedisCommand([settings.workerId, ""])
                 ).check().int ?? 0
             if moved > 0 { logger.notice("handed uncommitted in-flight items back to the queue", metadata: ["items": "\(moved)"]) }
         } catch {

@@ -106,27 +106,16 @@ public enum Scripts {
     /// Gives a dead worker's in-flight items back to the queue, if its heartbeat is still stale
     /// (or absent) now, and forgets the worker. KEYS: inflight, queue, workers, inflight owners.
     /// ARGV: worker, timeout ms. Returns the items moved, or -1 if the worker is alive.
+    /// A worker's clean exit runs it on its own list with an empty timeout: whatever is still in
+    /// flight goes back to the queue's consumer end, and only then are its heartbeat and its
+    /// ownership dropped, in the same step.
     public static let reclaim = RedisScript(
         name: "reclaim",
         source: """
             local s = redis.call('ZSCORE', KEYS[3], ARGV[1])
             local t = redis.call('TIME')
             local now = t[1] * 1000 + math.floor(t[2] / 1000)
-            if s and now - tonumber(s) < tonumber(ARGV[2]) then return -1 end
-            local moved = 0
-            while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do moved = moved + 1 end
-            redis.call('ZREM', KEYS[3], ARGV[1])
-            redis.call('SREM', KEYS[4], ARGV[1])
-            return moved
-            """)
-
-    /// A worker's clean exit: whatever its in-flight list still holds goes back to the queue's
-    /// consumer end (taken next, oldest first), and only then does the worker drop its heartbeat
-    /// and its ownership. KEYS: inflight, queue, workers, inflight owners. ARGV: worker.
-    /// Returns the items handed back.
-    public static let release = RedisScript(
-        name: "release",
-        source: """
+            if ARGV[2] ~= '' and s and now - tonumber(s) < tonumber(ARGV[2]) then return -1 end
             local moved = 0
             while redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT') do moved = moved + 1 end
             redis.call('ZREM', KEYS[3], ARGV[1])
