@@ -5,14 +5,18 @@ public struct CoreSettings: Sendable {
     public var redisURL: RedisURL
     public var queue: String
     public var timeZone: String
-    public var amountScale: Int
+    /// The currency of items that name none (`TXSTATS_CURRENCY`).
+    public var currency: Currency
+    /// Ids are remembered for this many days after their transaction's day (`TXSTATS_LEDGER_DAYS`).
+    public var ledgerDays: Int
 
     public var keys: KeyLayout { KeyLayout(queue: queue) }
 
-    public init(redisURL: RedisURL, queue: String, timeZone: String, amountScale: Int) {
+    public init(redisURL: RedisURL, queue: String, timeZone: String, currency: Currency, ledgerDays: Int = 35) {
         self.redisURL = redisURL
         self.queue = queue
         self.timeZone = timeZone
-        self.amountScale = amountScale
+        self.currency = currency
+        self.ledgerDays = ledgerDays
     }
 }

@@ -26,15 +26,25 @@ public struct KeyLayout: Sendable, Hashable {
     /// left only in the same script that empties its list. A member without a heartbeat is an
     /// orphan that live workers reclaim, so no in-flight list is ever left without an owner.
     public var inflightOwners: String { "\(tag):inflight-owners" }
-    /// Set of `YYYY-MM-DD:deposits|withdrawals` changed since the dumper last copied them.
+    /// Set of `YYYY-MM-DD:deposits|withdrawals:CUR` changed since the dumper last copied them.
     public var dirty: String { "\(tag):dirty" }
     /// Sorted set of days holding aggregates: member `YYYY-MM-DD`, score days since 1970-01-01.
     public var days: String { "\(tag):days" }
     /// Set of every payment method seen.
     public var methods: String { "\(tag):methods" }
+    /// Set of every currency code that has aggregates (the `currencies` endpoint, retention).
+    public var currencies: String { "\(tag):currencies" }
+    /// The ledger of one business day: hash transaction id -> its latest state (see
+    /// ``LedgerEntry``). The day is the one the transaction's `timestamp` falls on, which never
+    /// changes for an id, so every event of a transaction meets its state here. The hash expires
+    /// on its own once the day leaves the ledger window.
+    public func ledger(_ day: CivilDay) -> String { "\(tag):ledger:\(day)" }
+    /// Hash of ledger outcome counters (new, duplicate, stale, moved, expired, conflict).
+    public var ledgerStats: String { "\(tag):ledger:stats" }
     /// Counter bumped by every aggregate commit: readers may cache answers per version.
     public var version: String { "\(tag):version" }
-    /// Hash of settings every worker of this queue must agree on (amount scale, time zone).
+    /// Hash of settings every worker of this queue must agree on (time zone, default currency,
+    /// key layout version).
     public var meta: String { "\(tag):meta" }
 
     /// Members of ``dirty`` a dumper has claimed and not yet written to MongoDB (back to dirty
@@ -48,16 +58,22 @@ public struct KeyLayout: Sendable, Hashable {
     public var archived: String { "\(tag):archived" }
     /// List of outbox entries: late deltas taken out of Redis, waiting to be added to MongoDB.
     public var outbox: String { "\(tag):outbox" }
-    /// One outbox entry (a renamed hourly hash), named with its sequence number, day and type.
-    public func outboxEntry(seq: Int64, _ day: CivilDay, _ type: TransactionType) -> String { "\(tag):outbox:\(seq):\(day):\(type.plural)" }
-    /// The sequence number, day and type an outbox entry's name carries (nil if it is not one).
-    public func parseOutboxEntry(_ name: String) -> (seq: Int64, day: CivilDay, type: TransactionType)? {
+    /// One outbox entry (a renamed hourly hash), named with its sequence number, day, type and
+    /// currency.
+    public func outboxEntry(seq: Int64, _ day: CivilDay, _ type: TransactionType, _ currency: Currency) -> String {
+        "\(tag):outbox:\(seq):\(day):\(type.plural):\(currency.code)"
+    }
+    /// The sequence number, day, type and currency an outbox entry's name carries (nil if it is
+    /// not one).
+    public func parseOutboxEntry(_ name: String) -> (seq: Int64, day: CivilDay, type: TransactionType, currency: Currency)? {
         guard name.hasPrefix(outbox + ":") else { return nil }
         let p = name.dropFirst(outbox.count + 1).split(separator: ":")
-        guard p.count == 3, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]) else {
+        guard p.count == 4, let seq = Int64(p[0]), let day = CivilDay.parse(p[1]), let type = TransactionType(text: p[2]),
+            let currency = Currency(code: p[3])
+        else {
             return nil
         }
-        return (seq, day, type)
+        return (seq, day, type, currency)
     }
 
     /// Sequence for outbox entries.
@@ -74,15 +90,41 @@ public struct KeyLayout: Sendable, Hashable {
     public func inflight(worker: String) -> String { "\(tag):inflight:\(worker)" }
     public var inflightPrefix: String { "\(tag):inflight:" }
 
-    /// Original view: payment method -> amount of successful transactions (minor units).
-    public func totals(_ day: CivilDay, _ type: TransactionType) -> String { "agg:\(day):\(type.plural):\(tag)" }
+    /// Original view: payment method -> amount of successful transactions (minor units of
+    /// `currency`). Every aggregate key names its currency: amounts are never summed across.
+    public func totals(_ day: CivilDay, _ type: TransactionType, _ currency: Currency) -> String {
+        "agg:\(day):\(type.plural):\(currency.code):\(tag)"
+    }
     /// `method|status|n` (count) and `method|status|a` (amount, minor units) for the day.
-    public func status(_ day: CivilDay, _ type: TransactionType) -> String { "agg:\(day):\(type.plural):\(tag):status" }
+    public func status(_ day: CivilDay, _ type: TransactionType, _ currency: Currency) -> String {
+        "agg:\(day):\(type.plural):\(currency.code):\(tag):status"
+    }
     /// `method|status|HH|n` and `method|status|HH|a`, HH = hours since local midnight (00-24).
-    public func hourly(_ day: CivilDay, _ type: TransactionType) -> String { "agg:\(day):\(type.plural):\(tag):hourly" }
+    public func hourly(_ day: CivilDay, _ type: TransactionType, _ currency: Currency) -> String {
+        "agg:\(day):\(type.plural):\(currency.code):\(tag):hourly"
+    }
 
-    /// Member of ``dirty`` for one day and type.
-    public static func dirtyMember(_ day: CivilDay, _ type: TransactionType) -> String { "\(day):\(type.plural)" }
+    /// The three hashes of one (day, type, currency): totals, status, hourly.
+    public func hashes(_ day: CivilDay, _ type: TransactionType, _ currency: Currency) -> [String] {
+        [totals(day, type, currency), status(day, type, currency), hourly(day, type, currency)]
+    }
+
+    /// Member of ``dirty`` for one day, type and currency: `YYYY-MM-DD:deposits:USD`.
+    public static func dirtyMember(_ day: CivilDay, _ type: TransactionType, _ currency: Currency) -> String {
+        "\(day):\(type.plural):\(currency.code)"
+    }
+
+    /// The day, type and currency of a ``dirty`` member (nil if it is not one).
+    public static func parseDirtyMember(_ member: String) -> (day: CivilDay, type: TransactionType, currency: Currency)? {
+        let p = member.split(separator: ":")
+        guard p.count == 3, let day = CivilDay.parse(p[0]), let type = TransactionType(text: p[1]), let currency = Currency(code: p[2])
+        else { return nil }
+        return (day, type, currency)
+    }
+
+    /// Version of this key layout, recorded in ``meta`` (`layout`). Version 1 had no currency
+    /// in aggregate keys, dirty members and outbox entries; ``Scripts/migrateLayout`` renames them.
+    public static let layoutVersion = "2"
 
     // Hash field names.
     public static func statusField(method: String, status: TransactionStatus, count: Bool) -> String {

@@ -13,8 +13,11 @@ public struct CoreOptions: ParsableArguments, Sendable {
     @Option(name: CoreSetting.timeZone.argumentName, help: CoreSetting.timeZone.help)
     public var timeZone: String?
 
-    @Option(name: CoreSetting.amountScale.argumentName, help: CoreSetting.amountScale.help)
-    public var amountScale: String?
+    @Option(name: CoreSetting.currency.argumentName, help: CoreSetting.currency.help)
+    public var currency: String?
+
+    @Option(name: CoreSetting.ledgerDays.argumentName, help: CoreSetting.ledgerDays.help)
+    public var ledgerDays: String?
 
     public init() {}
 
@@ -24,7 +27,15 @@ public struct CoreOptions: ParsableArguments, Sendable {
             redisURL: try CoreSetting.redisURL.resolve(flag: redisURL, environment: environment),
             queue: try CoreSetting.queue.resolve(flag: queue, environment: environment),
             timeZone: try CoreSetting.timeZone.resolve(flag: timeZone, environment: environment),
-            amountScale: try CoreSetting.amountScale.resolve(flag: amountScale, environment: environment))
+            currency: try CoreSetting.currency.resolve(flag: currency, environment: environment),
+            ledgerDays: try CoreSetting.ledgerDays.resolve(flag: ledgerDays, environment: environment))
+        if let scale = try CoreSetting.amountScale.resolve(flag: nil, environment: environment), scale != s.currency.exponent {
+            throw ConfigError(
+                setting: CoreSetting.amountScale.name,
+                problem:
+                    "is retired: amounts use the minor unit of their currency, and \(s.currency.code) has \(s.currency.exponent) (not \(scale)); remove TXSTATS_AMOUNT_SCALE, or set TXSTATS_CURRENCY to the currency your amounts are in"
+            )
+        }
         do {
             _ = try BusinessCalendar(timeZoneIdentifier: s.timeZone)
         } catch {

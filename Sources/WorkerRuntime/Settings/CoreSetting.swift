@@ -18,7 +18,24 @@ public enum CoreSetting {
         summary: "Business time zone for day and hour buckets, IANA name",
         expectation: "an IANA time zone name such as UTC or Europe/Berlin")
 
-    public static let amountScale = Setting<Int>.integer(
-        flag: "amount-scale", variable: "TXSTATS_AMOUNT_SCALE", default: 2, range: 0...9,
-        summary: "Digits after the decimal point in amounts")
+    public static let currency = Setting<Currency>(
+        flag: "currency", variable: "TXSTATS_CURRENCY", default: Currency(code: "USD")!, defaultText: "USD",
+        summary: "ISO 4217 currency of items that name none; its minor unit comes from the built-in table",
+        expectation: "an ISO 4217 code with a minor unit, such as USD, EUR, JPY or KWD"
+    ) { Currency(code: $0) }
+
+    public static let ledgerDays = Setting<Int>.integer(
+        flag: "ledger-days", variable: "TXSTATS_LEDGER_DAYS", default: 35, range: 1...3660,
+        summary: "Days after a transaction's day during which its id is remembered (resends, status changes)")
+
+    /// Retired: the minor unit now comes from each amount's currency. Still read, so that a
+    /// deployment that sets it learns why instead of having it ignored.
+    public static let amountScale = Setting<Int?>(
+        flag: nil, variable: "TXSTATS_AMOUNT_SCALE", default: nil, defaultText: "(retired)",
+        summary: "Retired: amounts use the minor unit of their currency (TXSTATS_CURRENCY for items without one)",
+        expectation: "a number 0-9 (and it must equal the minor unit of TXSTATS_CURRENCY)"
+    ) { text -> Int?? in
+        guard let v = Int(text.trimmingASCIISpaces), (0...9).contains(v) else { return nil }
+        return .some(v)
+    }
 }
