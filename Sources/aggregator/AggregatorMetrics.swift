@@ -1,4 +1,5 @@
 import Metrics
+import StatsCore
 import WorkerRuntime
 
 /// The aggregator's metrics (see README "Metrics"); updated per batch, never per row.
@@ -13,4 +14,23 @@ struct AggregatorMetrics {
     let deadLetterSize = Gauge(label: "txstats_dead_letter_size")
     let oldestAge = Gauge(label: "txstats_queue_oldest_age_seconds")
     let redisErrors = Counter(label: "txstats_redis_errors_total")
+    /// Ledger decisions for events with an id, by outcome: new, duplicate (an exact resend, or
+    /// a newer event that changes nothing), stale (older than the state recorded), moved (a
+    /// status change or corrected amount), expired (its day left the ledger window: counted as
+    /// new), conflict (dead-lettered as conflicting_update).
+    let ledgerNew = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "new")])
+    let ledgerDuplicate = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "duplicate")])
+    let ledgerStale = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "stale")])
+    let ledgerMoved = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "moved")])
+    let ledgerExpired = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "expired")])
+    let ledgerConflict = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "conflict")])
+
+    func record(_ o: LedgerOutcome) {
+        if o.new > 0 { ledgerNew.increment(by: o.new) }
+        if o.duplicate > 0 { ledgerDuplicate.increment(by: o.duplicate) }
+        if o.stale > 0 { ledgerStale.increment(by: o.stale) }
+        if o.moved > 0 { ledgerMoved.increment(by: o.moved) }
+        if o.expired > 0 { ledgerExpired.increment(by: o.expired) }
+        if o.conflict > 0 { ledgerConflict.increment(by: o.conflict) }
+    }
 }

@@ -18,9 +18,10 @@ final class AggregatorWorker {
     let redis: RedisConnection
     var parser: TransactionParser
     var calendar: BusinessCalendar
-    var batch = BatchAccumulator()
+    var batch: BatchAccumulator
     var lastHeartbeat = ContinuousClock.now - .seconds(3600)
     var totals = (items: 0, rows: 0, dead: 0, commits: 0, reclaimed: 0)
+    var ledger = LedgerOutcome()
     let metrics = AggregatorMetrics()
     let alerts: AlertWebhook
 
@@ -34,7 +35,8 @@ final class AggregatorWorker {
         self.redis = RedisConnection(url: settings.core.redisURL)
         self.redis.logger = logger
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
-        self.parser = TransactionParser(calendar: calendar, scale: settings.core.amountScale)
+        self.parser = TransactionParser(calendar: calendar, currency: settings.core.currency)
+        self.batch = BatchAccumulator(ledgerDays: settings.core.ledgerDays)
         self.alerts = try AlertWebhook(worker: "aggregator", logger: logger)
     }
 
@@ -43,7 +45,8 @@ final class AggregatorWorker {
             "aggregator starting",
             metadata: [
                 "redis": "\(settings.core.redisURL)", "queue": "\(keys.queue)",
-                "batch_items": "\(settings.batchItems)",
+                "batch_items": "\(settings.batchItems)", "currency": "\(settings.core.currency)",
+                "ledger_days": "\(settings.core.ledgerDays)",
             ])
         var backoff = Backoff()
         var preparedIdentity = false
@@ -85,20 +88,27 @@ final class AggregatorWorker {
             metadata: [
                 "items": "\(totals.items)", "rows": "\(totals.rows)",
                 "dead_letters": "\(totals.dead)", "commits": "\(totals.commits)",
+                "ledger_new": "\(ledger.new)", "duplicates": "\(ledger.duplicate)", "stale": "\(ledger.stale)",
+                "moved": "\(ledger.moved)", "expired": "\(ledger.expired)", "conflicts": "\(ledger.conflict)",
             ])
     }
 
-    /// What every commit re-checks: the queue's settings key and this worker's values.
-    var meta: (key: String, amountScale: Int, timeZone: String) { (keys.meta, settings.core.amountScale, settings.core.timeZone) }
+    /// What every commit re-checks against `{Q}:meta`.
+    var meta: QueueMeta { QueueMeta(timeZone: settings.core.timeZone, currency: settings.core.currency) }
 
-    /// Every worker of a queue must bucket and scale alike, or totals would mix units.
+    /// Every worker of a queue must bucket alike and read currency-less items as the same
+    /// currency, or totals would mix. A queue written before currencies is migrated first.
     func agreeOnSettings() throws {
-        var args = RedisCommand(["amount_scale", String(settings.core.amountScale), "timezone", settings.core.timeZone])
-        args.reserve(bytes: 0, arguments: 0)
-        let reply = try redis.evalScript(Scripts.agreeMeta, keys: [keys.meta], args: args).check()
+        let renamed = try redis.migrateLayout(keys, currency: settings.core.currency)
+        if renamed > 0 {
+            logger.notice(
+                "migrated this queue's aggregates to the per-currency key layout",
+                metadata: ["keys_renamed": "\(renamed)", "currency": "\(settings.core.currency)"])
+        }
+        let reply = try redis.evalScript(Scripts.agreeMeta, keys: [keys.meta], args: RedisCommand(meta.fields)).check()
         if let conflict = reply.text, !conflict.isEmpty {
             throw RedisError.server(
-                "CONFIG this queue's data was written with \(conflict); this worker has amount_scale=\(settings.core.amountScale) timezone=\(settings.core.timeZone)"
+                "CONFIG this queue's data was written with \(conflict); this worker has timezone=\(settings.core.timeZone) currency=\(settings.core.currency)"
             )
         }
     }
@@ -125,15 +135,15 @@ final class AggregatorWorker {
     /// batch that was taken over while we still held the next one).
     func recoverInflight() throws {
         batch.reset()
-        let items = try redis.run("LRANGE", inflight, "0", "-1").check().array ?? []
+        // Newest first as listed; processed oldest first, as they were queued.
+        let items = Array((try redis.run("LRANGE", inflight, "0", "-1").check().array ?? []).reversed())
         guard !items.isEmpty else { return }
         logger.info("finishing in-flight items left from before", metadata: ["items": "\(items.count)"])
         process(items)
         let prepared = batch.commitArguments(keys: keys, worker: settings.workerId, methods: parser.methods.names)
         let command = try redis.commitCommand(
             prepared, worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
-        let applied = try redis.send(command).check().int
-        noteCommit(applied: applied == 1, items: items.count)
+        noteCommit(try redis.send(command).check(), items: items.count)
         batch.reset()
     }
 
@@ -178,11 +188,7 @@ final class AggregatorWorker {
 
             var replies = try redis.receive(commands.count)[...]
             if let p = pending {
-                if try replies.removeFirst().check().int != 1 {
-                    noteCommit(applied: false, items: p.items)
-                    throw TakenOver()
-                }
-                noteCommit(applied: true, items: p.items)
+                guard noteCommit(try replies.removeFirst().check(), items: p.items) else { throw TakenOver() }
                 metrics.commitSeconds.recordInterval(since: sentAt)
                 inflightCount -= p.items
                 pending = nil
@@ -210,8 +216,9 @@ final class AggregatorWorker {
 
     func process(_ items: [RedisReply]) {
         var sink = RowSink(batch: batch, calendar: calendar, worker: settings.workerId)
-        for item in items {
+        for (i, item) in items.enumerated() {
             guard case .string(let bytes) = item else { continue }
+            sink.item = i
             bytes.withUnsafeBytes { raw in
                 QueueItemDecoder.decode(raw, parser: &parser, into: &sink)
             }
@@ -226,14 +233,26 @@ final class AggregatorWorker {
         batch = sink.batch
     }
 
-    func noteCommit(applied: Bool, items: Int) {
-        if applied {
+    /// Records a commit's reply; false if it was not applied.
+    @discardableResult
+    func noteCommit(_ reply: RedisReply, items: Int) -> Bool {
+        if let outcome = LedgerOutcome(reply: reply) {
             totals.commits += 1
             metrics.commits.increment()
+            metrics.record(outcome)
+            ledger.new += outcome.new
+            ledger.duplicate += outcome.duplicate
+            ledger.stale += outcome.stale
+            ledger.moved += outcome.moved
+            ledger.expired += outcome.expired
+            ledger.conflict += outcome.conflict
+            totals.dead += outcome.conflict
+            return true
         } else {
             // Only possible if we were presumed dead and our items went back to the queue.
             logger.warning(
                 "batch was taken over by another worker; dropped here, it is counted once there", metadata: ["items": "\(items)"])
+            return false
         }
     }
 

@@ -67,10 +67,13 @@ final class QueueProbe {
     /// Sum of every `…|n` count in the per-day status hashes: the rows aggregated.
     func aggregatedRows() throws -> Int {
         let days = (try redis.run("ZRANGE", keys.days, "0", "-1").check().array ?? []).compactMap(\.text)
+        let currencies = (try redis.run("SMEMBERS", keys.currencies).check().array ?? []).compactMap { $0.text.flatMap { Currency(code: $0) } }
         var commands: [RedisCommand] = []
         for text in days {
             guard let day = CivilDay.parse(text) else { throw BenchmarkError("unreadable day \(text) in \(keys.days)") }
-            for type in TransactionType.allCases { commands.append(RedisCommand(["HGETALL", keys.status(day, type)])) }
+            for type in TransactionType.allCases {
+                for c in currencies { commands.append(RedisCommand(["HGETALL", keys.status(day, type, c)])) }
+            }
         }
         guard !commands.isEmpty else { return 0 }
         var total = 0

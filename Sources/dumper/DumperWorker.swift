@@ -171,8 +171,8 @@ final class DumperWorker {
                 _ = try redis.evalScript(
                     Scripts.moveToOutbox,
                     keys: [
-                        keys.hourly(day, type), keys.status(day, type), keys.totals(day, type),
-                        keys.outboxEntry(seq: seq, day, type), keys.outbox, keys.archiveEpoch,
+                        keys.hourly(day, type, .usdTemp), keys.status(day, type, .usdTemp), keys.totals(day, type, .usdTemp),
+                        keys.outboxEntry(seq: seq, day, type, .usdTemp), keys.outbox, keys.archiveEpoch,
                     ],
                     args: RedisCommand([String]())
                 ).check()
@@ -187,14 +187,14 @@ final class DumperWorker {
     /// Whole days: replace each document with what Redis holds, then release the claims.
     func writeFull(_ members: [(String, CivilDay, TransactionType)]) throws -> Int {
         guard !members.isEmpty else { return 0 }
-        let replies = try redis.pipeline(members.map { RedisCommand(["HGETALL", keys.hourly($0.1, $0.2)]) })
+        let replies = try redis.pipeline(members.map { RedisCommand(["HGETALL", keys.hourly($0.1, $0.2, .usdTemp)]) })
         var operations: [MongoWriteOperation] = []
         for (m, reply) in zip(members, replies) {
             let agg = DayAggregate(day: m.1, type: m.2, cells: DayAggregate.cells(from: try reply.check().pairs))
             operations.append(
                 .replaceOne(
                     filter: DailyAggregateDocument.filter(m.1, m.2),
-                    replacement: DailyAggregateDocument.replacement(agg, scale: settings.core.amountScale),
+                    replacement: DailyAggregateDocument.replacement(agg, scale: 2),
                     upsert: true))
         }
         _ = try mongo.bulkWrite(HistorySettings.collection, operations: operations, ordered: false)
@@ -207,7 +207,7 @@ final class DumperWorker {
         let names = (try redis.run("LRANGE", keys.outbox, "0", "-1").check().array ?? []).compactMap(\.text)
         var applied = 0
         for name in names {
-            guard let (seq, day, type) = keys.parseOutboxEntry(name) else {
+            guard let (seq, day, type, _) = keys.parseOutboxEntry(name) else {
                 logger.error("unreadable outbox entry left in place", metadata: ["key": "\(name)"])
                 continue
             }
@@ -215,7 +215,7 @@ final class DumperWorker {
             if !cells.isEmpty {
                 let (filter, update) = DailyAggregateDocument.deltaUpdate(
                     DayAggregate(day: day, type: type, cells: cells), seq: seq,
-                    scale: settings.core.amountScale)
+                    scale: 2)
                 do {
                     _ = try mongo.updateOne(HistorySettings.collection, filter: filter, update: update, upsert: true)
                 } catch {
@@ -240,16 +240,20 @@ final class DumperWorker {
         for text in old {
             guard let day = CivilDay.parse(text) else { continue }
             var keyList = [keys.dirty, keys.dumping, keys.days, keys.archived]
-            for t in TransactionType.allCases { keyList += [keys.totals(day, t), keys.status(day, t), keys.hourly(day, t)] }
-            let args = RedisCommand([text, KeyLayout.dirtyMember(day, .deposit), KeyLayout.dirtyMember(day, .withdrawal)])
+            for t in TransactionType.allCases { keyList += [keys.totals(day, t, .usdTemp), keys.status(day, t, .usdTemp), keys.hourly(day, t, .usdTemp)] }
+            let args = RedisCommand([text, KeyLayout.dirtyMember(day, .deposit, .usdTemp), KeyLayout.dirtyMember(day, .withdrawal, .usdTemp)])
             archived += Int(try redis.evalScript(Scripts.archiveDay, keys: keyList, args: args).check().int ?? 0)
         }
         return archived
     }
 
     static func parseMember(_ m: String) -> (CivilDay, TransactionType)? {
-        let p = m.split(separator: ":")
-        guard p.count == 2, let d = CivilDay.parse(p[0]), let t = TransactionType(text: p[1]) else { return nil }
-        return (d, t)
+        guard let p = KeyLayout.parseDirtyMember(m) else { return nil }
+        return (p.day, p.type)
     }
+}
+
+extension Currency {
+    // TEMPORARY until the per-currency dumper lands.
+    static var usdTemp: Currency { Currency(code: "USD")! }
 }

@@ -9,7 +9,7 @@ import WorkerRuntime
 /// atomic step as each batch, so a crash or Ctrl-C at any point can be resumed exactly.
 final class ImportRun {
     static let required = ["timestamp", "type", "payment_method", "amount"]
-    static let optional = ["status", "id", "sleep_ms"]
+    static let optional = ["status", "id", "sleep_ms", "currency", "updated_at"]
 
     let settings: ImportSettings
     let keys: KeyLayout
@@ -41,9 +41,9 @@ final class ImportRun {
         self.redis.logger = logger
         self.parser = TransactionParser(
             calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
-            scale: settings.core.amountScale)
+            currency: settings.core.currency)
         self.summary = ImportSummary(file: settings.file)
-        self.writer = CompactBatchWriter(scale: settings.core.amountScale, source: "", firstLine: 0)
+        self.writer = CompactBatchWriter(source: "", firstLine: 0)
     }
 
     func run() throws -> ImportSummary {
@@ -55,7 +55,8 @@ final class ImportRun {
         let col = (
             ts: header.index(of: "timestamp")!, type: header.index(of: "type")!,
             method: header.index(of: "payment_method")!, amount: header.index(of: "amount")!,
-            status: header.index(of: "status"), sleep: header.index(of: "sleep_ms")
+            status: header.index(of: "status"), sleep: header.index(of: "sleep_ms"),
+            currency: header.index(of: "currency"), id: header.index(of: "id"), updated: header.index(of: "updated_at")
         )
         parserColumns = header.count
         hash.combine(headerRecord.raw)
@@ -70,7 +71,7 @@ final class ImportRun {
         let resumeLine = settings.restart ? 0 : (ImportMarker(parsing: committed)?.line ?? 0)
         var verified = resumeLine == 0
         if resumeLine > 0 { summary.resumedAfterLine = resumeLine }
-        writer = CompactBatchWriter(scale: settings.core.amountScale, source: sourceId, firstLine: 0)
+        writer = CompactBatchWriter(source: sourceId, firstLine: 0)
 
         var progress = Progress(total: reader.fileSize, logger: logger)
         logger.info(
@@ -124,6 +125,7 @@ final class ImportRun {
         progress.update(bytes: reader.bytesRead, rows: summary.read, force: true)
         progress.finish()
         let elapsed = ContinuousClock.now - started
+        summary.resent = resends?.resent ?? 0
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         logger.info(
             "import done",
@@ -136,7 +138,7 @@ final class ImportRun {
 
     /// Parses one record into the current chunk or the dead letters; returns its sleep_ms.
     @inline(__always)
-    func handle(_ r: CSVRecord, col: (ts: Int, type: Int, method: Int, amount: Int, status: Int?, sleep: Int?)) -> Int {
+    func handle(_ r: CSVRecord, col: Columns) -> Int {
         if let e = r.error {
             reject(e, r)
             return 0
@@ -148,7 +150,8 @@ final class ImportRun {
         }
         let fields = TransactionParser.Fields(
             timestamp: r.field(col.ts), type: r.field(col.type), method: r.field(col.method), amount: r.field(col.amount),
-            status: col.status.map { r.field($0) }, sleepMs: col.sleep.map { r.field($0) })
+            status: col.status.map { r.field($0) }, sleepMs: col.sleep.map { r.field($0) },
+            currency: col.currency.map { r.field($0) }, id: col.id.map { r.field($0) }, updatedAt: col.updated.map { r.field($0) })
         switch parser.parse(fields) {
         case .failure(let e):
             reject(e, r)
@@ -158,7 +161,13 @@ final class ImportRun {
                 methodBytes.append(Array(parser.methods.names[methodBytes.count].utf8))
             }
             methodBytes[row.method].withUnsafeBytes { m in
-                writer.append(epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor)
+                writer.append(
+                    epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor,
+                    currency: Currency.all[row.currency], id: row.id, updatedMicros: row.updatedMicros)
+            }
+            if let id = row.id {
+                if resends == nil { resends = ResendCounter() } // 16 MiB, only for files with ids
+                resends!.note(row, id: id)
             }
             rowsInBatch += 1
             queuedInBatch += 1
@@ -168,6 +177,11 @@ final class ImportRun {
     }
 
     var parserColumns = 0
+    var resends: ResendCounter?
+
+    typealias Columns = (
+        ts: Int, type: Int, method: Int, amount: Int, status: Int?, sleep: Int?, currency: Int?, id: Int?, updated: Int?
+    )
 
     func reject(_ reason: RejectReason, _ r: CSVRecord) {
         summary.rejected[reason.code, default: 0] += 1
@@ -183,7 +197,7 @@ final class ImportRun {
     func closeChunk() {
         guard writer.rows > 0 else { return }
         items.append(writer.buffer)
-        writer = CompactBatchWriter(scale: settings.core.amountScale, source: sourceId, firstLine: lastLine + 1)
+        writer = CompactBatchWriter(source: sourceId, firstLine: lastLine + 1)
     }
 
     /// Reads the source's marker; with --restart, starts a new generation from line 0.

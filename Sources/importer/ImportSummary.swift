@@ -12,6 +12,8 @@ struct ImportSummary: Sendable {
     var read = 0
     var queued = 0
     var skipped = 0
+    /// Rows repeating an earlier row with the same id exactly (see ``ResendCounter``).
+    var resent = 0
     var rejected: [String: Int] = [:]
     var seconds = 0.0
     var interrupted = false
@@ -24,6 +26,9 @@ struct ImportSummary: Sendable {
         if let l = resumedAfterLine { lines.append("  resumed after line \(l); \(skipped) rows already queued before were skipped") }
         lines.append("  rows read:     \(read)")
         lines.append("  rows queued:   \(queued)")
+        if resent > 0 {
+            lines.append("  duplicates:    \(resent) (exact resends of an earlier row's id and content; queued, counted once by the ledger)")
+        }
         lines.append(
             "  rows rejected: \(rejectedTotal)\(rejected.isEmpty ? "" : " (" + rejected.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")")"
         )

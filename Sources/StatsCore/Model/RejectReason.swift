@@ -23,4 +23,8 @@ public struct RejectReason: Error, Sendable, Hashable, CustomStringConvertible {
     public static func badQuoting(_ m: String) -> Self { .init("bad_quoting", m) }
     public static func badItem(_ m: String) -> Self { .init("bad_item", m) }
     public static func scaleMismatch(_ m: String) -> Self { .init("scale_mismatch", m) }
+    public static func badCurrency(_ m: String) -> Self { .init("bad_currency", m) }
+    public static func badId(_ m: String) -> Self { .init("bad_id", m) }
+    /// Two events for one id disagree on what cannot change (type, method, currency, timestamp).
+    public static func conflictingUpdate(_ m: String) -> Self { .init("conflicting_update", m) }
 }

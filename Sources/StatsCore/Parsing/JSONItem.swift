@@ -1,7 +1,8 @@
 /// One transaction as a flat JSON object, the queue format for other producers:
 ///
 ///     {"timestamp": "2026-01-15T10:30:00Z", "type": "deposit", "payment_method": "paypal",
-///      "amount": "1234.56", "status": "success", "id": "tx-1"}
+///      "amount": "1234.56", "status": "success", "id": "tx-1", "currency": "EUR",
+///      "updated_at": "2026-01-15T10:31:02.250Z"}
 ///
 /// Keys are matched case-insensitively, ignoring `_` (so the original's `PaymentMethod` and
 /// `Timestamp` work too; `method` and `provider` are accepted for the method). `amount` may be a
@@ -17,7 +18,7 @@ public enum JSONItem {
     public static let maxDepth = 32
 
     enum Field: Int, CaseIterable {
-        case timestamp, type, method, amount, status, id, sleep
+        case timestamp, type, method, amount, status, id, sleep, currency, updatedAt
 
         var name: String {
             switch self {
@@ -28,6 +29,8 @@ public enum JSONItem {
             case .status: "status"
             case .id: "id"
             case .sleep: "sleep_ms"
+            case .currency: "currency"
+            case .updatedAt: "updated_at"
             }
         }
     }
@@ -52,6 +55,9 @@ public enum JSONItem {
             return .failure(.badItem("JSON item lacks \(missing.joined(separator: ", "))"))
         }
         let status = values[.status]
+        let currency = values[.currency]
+        let id = values[.id]
+        let updatedAt = values[.updatedAt]
         if let nested = scanner.nestedField {
             return .failure(.badItem("JSON item's \(nested.name) is an object or array, not a string or number"))
         }
@@ -63,7 +69,8 @@ public enum JSONItem {
                 parser.parse(
                     .init(
                         timestamp: ts, type: text(type), method: text(method), amount: text(amount),
-                        status: status.map(text)))
+                        status: status.map(text), currency: currency.map(text), id: id.map(text),
+                        updatedAt: updatedAt.map(text)))
             }
             guard timestamp.kind == .number else { return parseRow(timestamp: text(timestamp)) }
             // Seconds since 1970: only whole seconds, and only as far as the 64-bit day arithmetic
@@ -88,7 +95,10 @@ public enum JSONItem {
             if matches(key, "type") || matches(key, "transactiontype") { return .type }
             if matches(key, "transactionid") { return .id }
         case UInt8(ascii: "d"): if matches(key, "datetime") { return .timestamp }
-        case UInt8(ascii: "c"): if matches(key, "createdat") { return .timestamp }
+        case UInt8(ascii: "c"):
+            if matches(key, "createdat") { return .timestamp }
+            if matches(key, "currency") || matches(key, "currencycode") { return .currency }
+        case UInt8(ascii: "u"): if matches(key, "updatedat") || matches(key, "updated") { return .updatedAt }
         case UInt8(ascii: "p"): if matches(key, "paymentmethod") || matches(key, "provider") { return .method }
         case UInt8(ascii: "m"): if matches(key, "method") { return .method }
         case UInt8(ascii: "a"): if matches(key, "amount") { return .amount }
@@ -157,7 +167,9 @@ public enum JSONItem {
 
         /// The fields found, by ``Field``.
         struct Values {
-            var slots: (Value?, Value?, Value?, Value?, Value?, Value?, Value?) = (nil, nil, nil, nil, nil, nil, nil)
+            var slots: (Value?, Value?, Value?, Value?, Value?, Value?, Value?, Value?, Value?) = (
+                nil, nil, nil, nil, nil, nil, nil, nil, nil
+            )
 
             subscript(_ field: Field) -> Value? {
                 get {
@@ -169,6 +181,8 @@ public enum JSONItem {
                     case .status: slots.4
                     case .id: slots.5
                     case .sleep: slots.6
+                    case .currency: slots.7
+                    case .updatedAt: slots.8
                     }
                 }
                 set {
@@ -180,6 +194,8 @@ public enum JSONItem {
                     case .status: slots.4 = newValue
                     case .id: slots.5 = newValue
                     case .sleep: slots.6 = newValue
+                    case .currency: slots.7 = newValue
+                    case .updatedAt: slots.8 = newValue
                     }
                 }
             }
@@ -192,7 +208,7 @@ public enum JSONItem {
         var values = Values()
         /// The first field we read whose value is an object or array (refused after the scan).
         var nestedField: Field?
-        private var seen: UInt8 = 0
+        private var seen: UInt16 = 0
 
         init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -220,14 +236,14 @@ public enum JSONItem {
                     try expect(UInt8(ascii: ":"))
                     skipSpace()
                     if let field {
-                        let bit = UInt8(1) << field.rawValue
+                        let bit = UInt16(1) << field.rawValue
                         if seen & bit != 0 {
                             throw ScanError(kind: .duplicate, message: "\(field.name) is given more than once (again at byte \(keyAt))")
                         }
                         seen |= bit
                         let v = try value(store: true, depth: 1)
                         if v.kind != .null { values[field] = v }
-                        if v.kind == .nested && field != .id && field != .sleep && nestedField == nil { nestedField = field }
+                        if v.kind == .nested && field != .sleep && nestedField == nil { nestedField = field }
                     } else {
                         _ = try value(store: false, depth: 1)
                     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-/// Decodes one queue item, JSON object or TXB1 batch, into rows and rejects (see ``QueueItemSink``).
+/// Decodes one queue item, JSON object or TXB batch, into rows and rejects (see ``QueueItemSink``).
 public enum QueueItemDecoder {
     /// How much of an oversized item is kept in its dead letter.
     public static let oversizedRawBytes = 4096
@@ -12,8 +12,11 @@ public enum QueueItemDecoder {
         if item.count >= 3 && item[0] == 0xEF && item[1] == 0xBB && item[2] == 0xBF { lo = 3 }
         while lo < item.count, item[lo] == 0x20 || item[lo] == 0x09 || item[lo] == 0x0A || item[lo] == 0x0D { lo += 1 }
         let body = UnsafeRawBufferPointer(rebasing: item[lo...]).trimmedASCIISpaces
+        let bodyStart = body.isEmpty ? 0 : body.baseAddress! - item.baseAddress!
         if body.count >= 5, body.prefix(5).elementsEqual(CompactBatchWriter.magic) {
-            decodeCompact(body, parser: &parser, into: &sink)
+            decodeCompact(item, body: bodyStart..<(bodyStart + body.count), version: 2, parser: &parser, into: &sink)
+        } else if body.count >= 5, body.prefix(5).elementsEqual(CompactBatchWriter.magicV1) {
+            decodeCompact(item, body: bodyStart..<(bodyStart + body.count), version: 1, parser: &parser, into: &sink)
         } else if body.first == UInt8(ascii: "{") {
             if item.count > JSONItem.maxItemBytes {
                 let reason = RejectReason.badItem(
@@ -23,11 +26,11 @@ public enum QueueItemDecoder {
                 return
             }
             switch JSONItem.parse(item, parser: &parser) {
-            case .success(let r): sink.row(r)
+            case .success(let r): sink.row(r, span: 0..<item.count)
             case .failure(let e): sink.reject(e, raw: String(decoding: item, as: UTF8.self))
             }
         } else {
-            let reason = RejectReason.badItem("queue item is neither a JSON object nor a TXB1 batch")
+            let reason = RejectReason.badItem("queue item is neither a JSON object nor a TXB batch")
             if item.count > JSONItem.maxItemBytes {
                 sink.reject(reason, raw: String(decoding: item.prefix(oversizedRawBytes), as: UTF8.self))
             } else {
@@ -36,38 +39,112 @@ public enum QueueItemDecoder {
         }
     }
 
-    static func decodeCompact<Sink: QueueItemSink>(_ item: UnsafeRawBufferPointer, parser: inout TransactionParser, into sink: inout Sink) {
-        guard let headerEnd = item.firstIndex(of: 0x0A) else {
-            sink.reject(.badItem("TXB1 batch has no header line"), raw: String(decoding: item.prefix(200), as: UTF8.self))
+    /// A TXB batch at `body` in `item` (without any BOM and surrounding white space).
+    static func decodeCompact<Sink: QueueItemSink>(
+        _ item: UnsafeRawBufferPointer, body: Range<Int>, version: Int, parser: inout TransactionParser, into sink: inout Sink
+    ) {
+        let name = "TXB\(version)"
+        let from = body.lowerBound
+        let batch = UnsafeRawBufferPointer(rebasing: item[body])
+        guard let headerEnd = batch.firstIndex(of: 0x0A) else {
+            sink.reject(.badItem("\(name) batch has no header line"), raw: String(decoding: batch.prefix(200), as: UTF8.self))
             return
         }
-        let header = String(decoding: item[..<headerEnd], as: UTF8.self).split(separator: " ")
-        guard header.count >= 2, let scale = Int(header[1]) else {
-            sink.reject(.badItem("TXB1 batch header is malformed"), raw: String(decoding: item.prefix(200), as: UTF8.self))
-            return
-        }
-        guard scale == parser.scale else {
-            sink.reject(
-                .scaleMismatch("batch amounts have scale \(scale), this worker uses \(parser.scale)"),
-                raw: String(decoding: item, as: UTF8.self))
-            return
+        let header = String(decoding: batch[..<headerEnd], as: UTF8.self).split(separator: " ")
+        if version == 1 {
+            // TXB1 rows are in the queue's default currency, in minor units of the header's scale.
+            guard header.count >= 2, let scale = Int(header[1]) else {
+                sink.reject(.badItem("TXB1 batch header is malformed"), raw: String(decoding: batch.prefix(200), as: UTF8.self))
+                return
+            }
+            guard scale == parser.currency.exponent else {
+                sink.reject(
+                    .scaleMismatch(
+                        "batch amounts have scale \(scale), this worker's default currency \(parser.currency.code) has \(parser.currency.exponent)"
+                    ),
+                    raw: String(decoding: batch, as: UTF8.self))
+                return
+            }
         }
         var start = headerEnd + 1
-        let base = item.baseAddress!
-        while start < item.count {
-            let end = memchr(base + start, 0x0A, item.count - start).map { $0 - UnsafeMutableRawPointer(mutating: base) } ?? item.count
-            let line = UnsafeRawBufferPointer(rebasing: item[start..<end])
+        let base = batch.baseAddress!
+        while start < batch.count {
+            let end = memchr(base + start, 0x0A, batch.count - start).map { $0 - UnsafeMutableRawPointer(mutating: base) } ?? batch.count
+            let line = UnsafeRawBufferPointer(rebasing: batch[start..<end])
+            let span = (from + start)..<(from + end)
             start = end + 1
             if line.isEmpty { continue }
-            switch decodeCompactRow(line, parser: &parser) {
-            case .success(let r): sink.row(r)
+            let decoded = version == 1 ? decodeCompactRowV1(line, parser: &parser) : decodeCompactRow(line, parser: &parser)
+            switch decoded {
+            case .success(let r): sink.row(r, span: span)
             case .failure(let e): sink.reject(e, raw: String(decoding: line, as: UTF8.self))
             }
         }
     }
 
+    /// `epoch \t type \t method \t status \t amount \t currency \t id \t updated-µs`.
     @inline(__always)
     static func decodeCompactRow(_ line: UnsafeRawBufferPointer, parser: inout TransactionParser) -> Result<
+        TransactionParser.Row, RejectReason
+    > {
+        var tabs: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+        var found = 0
+        var i = 0
+        let n = line.count
+        while i < n {
+            if line[i] == 0x09 {
+                switch found {
+                case 0: tabs.0 = i
+                case 1: tabs.1 = i
+                case 2: tabs.2 = i
+                case 3: tabs.3 = i
+                case 4: tabs.4 = i
+                case 5: tabs.5 = i
+                case 6: tabs.6 = i
+                default: return .failure(.badItem("TXB2 row has more than 8 fields"))
+                }
+                found += 1
+            }
+            i += 1
+        }
+        guard found == 7,
+            let epoch = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[0..<tabs.0])),
+            tabs.1 == tabs.0 + 2, let type = TransactionType(code: line[tabs.0 + 1]),
+            tabs.3 == tabs.2 + 2, let status = TransactionStatus(code: line[tabs.2 + 1]),
+            let amount = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[(tabs.3 + 1)..<tabs.4])),
+            amount >= 0, amount <= TransactionParser.maxAmountMinor,
+            let currency = Currency.lookup(UnsafeRawBufferPointer(rebasing: line[(tabs.4 + 1)..<tabs.5]))
+        else { return .failure(.badItem("TXB2 row is malformed")) }
+        if let e = parser.calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
+        var id: String?
+        let idBytes = UnsafeRawBufferPointer(rebasing: line[(tabs.5 + 1)..<tabs.6])
+        if !idBytes.isEmpty {
+            switch TransactionParser.parseId(idBytes) {
+            case .success(let v): id = v
+            case .failure(let e): return .failure(e)
+            }
+        }
+        var updated: Int64?
+        let updatedBytes = UnsafeRawBufferPointer(rebasing: line[(tabs.6 + 1)...])
+        if !updatedBytes.isEmpty {
+            guard let v = parseSignedInt(updatedBytes), parser.calendar.rejectOutOfRange(epochSeconds: v / 1_000_000) == nil else {
+                return .failure(.badItem("TXB2 row's update time is malformed"))
+            }
+            updated = v
+        }
+        switch parser.methods.index(of: UnsafeRawBufferPointer(rebasing: line[(tabs.1 + 1)..<tabs.2])) {
+        case .success(let m):
+            return .success(
+                .init(
+                    epochSeconds: epoch, type: type, method: m, status: status, amountMinor: amount, currency: currency.index, id: id,
+                    updatedMicros: updated))
+        case .failure(let e):
+            return .failure(e)
+        }
+    }
+
+    @inline(__always)
+    static func decodeCompactRowV1(_ line: UnsafeRawBufferPointer, parser: inout TransactionParser) -> Result<
         TransactionParser.Row, RejectReason
     > {
         // epoch \t type \t method \t status \t amount
@@ -93,7 +170,8 @@ public enum QueueItemDecoder {
         if let e = parser.calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
         switch parser.methods.index(of: UnsafeRawBufferPointer(rebasing: line[(fields.1 + 1)..<fields.2])) {
         case .success(let m):
-            return .success(.init(epochSeconds: epoch, type: type, method: m, status: status, amountMinor: amount, sleepMs: 0))
+            return .success(
+                .init(epochSeconds: epoch, type: type, method: m, status: status, amountMinor: amount, currency: parser.currency.index))
         case .failure(let e):
             return .failure(e)
         }

@@ -6,13 +6,17 @@ public struct TransactionParser: Sendable {
     /// that sums of millions of them cannot overflow a Redis 64-bit counter.
     public static let maxAmountMinor: Int64 = 1_000_000_000_000_000
 
+    /// Longest accepted transaction id, in bytes.
+    public static let maxIdBytes = 128
+
     public var calendar: BusinessCalendar
     public var methods = MethodTable()
-    public let scale: Int
+    /// The currency of a transaction that names none.
+    public let currency: Currency
 
-    public init(calendar: BusinessCalendar, scale: Int) {
+    public init(calendar: BusinessCalendar, currency: Currency) {
         self.calendar = calendar
-        self.scale = scale
+        self.currency = currency
     }
 
     /// The fields of one transaction as raw bytes; optional ones may be absent.
@@ -23,10 +27,14 @@ public struct TransactionParser: Sendable {
         public var amount: UnsafeRawBufferPointer
         public var status: UnsafeRawBufferPointer?
         public var sleepMs: UnsafeRawBufferPointer?
+        public var currency: UnsafeRawBufferPointer?
+        public var id: UnsafeRawBufferPointer?
+        public var updatedAt: UnsafeRawBufferPointer?
 
         public init(
             timestamp: UnsafeRawBufferPointer, type: UnsafeRawBufferPointer, method: UnsafeRawBufferPointer,
-            amount: UnsafeRawBufferPointer, status: UnsafeRawBufferPointer? = nil, sleepMs: UnsafeRawBufferPointer? = nil
+            amount: UnsafeRawBufferPointer, status: UnsafeRawBufferPointer? = nil, sleepMs: UnsafeRawBufferPointer? = nil,
+            currency: UnsafeRawBufferPointer? = nil, id: UnsafeRawBufferPointer? = nil, updatedAt: UnsafeRawBufferPointer? = nil
         ) {
             self.timestamp = timestamp
             self.type = type
@@ -34,6 +42,9 @@ public struct TransactionParser: Sendable {
             self.amount = amount
             self.status = status
             self.sleepMs = sleepMs
+            self.currency = currency
+            self.id = id
+            self.updatedAt = updatedAt
         }
     }
 
@@ -45,6 +56,27 @@ public struct TransactionParser: Sendable {
         public var status: TransactionStatus
         public var amountMinor: Int64
         public var sleepMs: Int
+        /// Position in ``Currency/all``; amounts are in its minor units.
+        public var currency: Int
+        /// The producer's transaction id: rows that carry one go through the ledger.
+        public var id: String?
+        /// `updated_at` in microseconds since 1970, if the row has one.
+        public var updatedMicros: Int64?
+
+        public init(
+            epochSeconds: Int64, type: TransactionType, method: Int, status: TransactionStatus, amountMinor: Int64,
+            sleepMs: Int = 0, currency: Int, id: String? = nil, updatedMicros: Int64? = nil
+        ) {
+            self.epochSeconds = epochSeconds
+            self.type = type
+            self.method = method
+            self.status = status
+            self.amountMinor = amountMinor
+            self.sleepMs = sleepMs
+            self.currency = currency
+            self.id = id
+            self.updatedMicros = updatedMicros
+        }
     }
 
     public mutating func parse(_ f: Fields) -> Result<Row, RejectReason> {
@@ -62,16 +94,43 @@ public struct TransactionParser: Sendable {
         case .success(let v): method = v
         case .failure(let e): return .failure(e)
         }
+        var currency = self.currency
+        if let c = f.currency, !c.trimmedASCIISpaces.isEmpty {
+            guard let v = Currency.lookup(c) else {
+                return .failure(
+                    .badCurrency(
+                        "currency \"\(String(decoding: c, as: UTF8.self).escapedForMessage)\" is not an ISO 4217 code with a minor unit"))
+            }
+            currency = v
+        }
         let amount: Int64
-        switch DecimalAmount.parseMinor(f.amount, scale: scale) {
+        switch DecimalAmount.parseMinor(f.amount, scale: currency.exponent) {
         case .success(let v): amount = v
         case .failure(let e): return .failure(e)
         }
         if amount > Self.maxAmountMinor {
             return .failure(
                 .badAmount(
-                    "amount \"\(String(decoding: f.amount.trimmedASCIISpaces, as: UTF8.self))\" exceeds the limit of \(DecimalAmount.format(minor: Self.maxAmountMinor, scale: scale))"
+                    "amount \"\(String(decoding: f.amount.trimmedASCIISpaces, as: UTF8.self))\" exceeds the limit of \(DecimalAmount.format(minor: Self.maxAmountMinor, scale: currency.exponent)) \(currency.code)"
                 ))
+        }
+        var id: String?
+        if let raw = f.id {
+            switch Self.parseId(raw) {
+            case .success(let v): id = v
+            case .failure(let e): return .failure(e)
+            }
+        }
+        var updated: Int64?
+        if let u = f.updatedAt, !u.trimmedASCIISpaces.isEmpty {
+            switch TimestampParser.parseMicros(u, calendar: &calendar) {
+            case .success(let v):
+                if calendar.rejectOutOfRange(epochSeconds: v / 1_000_000) != nil {
+                    return .failure(.badTimestamp("updated_at is outside the years 0001-9999"))
+                }
+                updated = v
+            case .failure(let e): return .failure(.badTimestamp("updated_at \(e.message)"))
+            }
         }
         var status = TransactionStatus.success
         if let s = f.status, !s.trimmedASCIISpaces.isEmpty {
@@ -93,7 +152,31 @@ public struct TransactionParser: Sendable {
             }
             sleep = v
         }
-        return .success(Row(epochSeconds: epoch, type: type, method: method, status: status, amountMinor: amount, sleepMs: sleep))
+        return .success(
+            Row(
+                epochSeconds: epoch, type: type, method: method, status: status, amountMinor: amount, sleepMs: sleep,
+                currency: currency.index, id: id, updatedMicros: updated))
+    }
+
+    /// An id after trimming ASCII spaces: nil when empty (the row has none), else 1 to
+    /// ``maxIdBytes`` bytes of UTF-8 without control characters (ids are hash fields and
+    /// TXB2 fields, separated by tabs and line breaks).
+    static func parseId(_ raw: UnsafeRawBufferPointer) -> Result<String?, RejectReason> {
+        let t = raw.trimmedASCIISpaces
+        if t.isEmpty { return .success(nil) }
+        guard t.count <= maxIdBytes else {
+            return .failure(.badId("id is \(t.count) bytes, more than the limit of \(maxIdBytes)"))
+        }
+        for b in t where b < 0x20 || b == 0x7F {
+            return .failure(.badId("id contains the control character 0x\(String(b, radix: 16))"))
+        }
+        guard let s = String(validating: t, as: UTF8.self) else {
+            return .failure(.badUTF8("id is not valid UTF-8"))
+        }
+        for scalar in s.unicodeScalars where scalar.value >= 0x80 && scalar.value <= 0x9F {
+            return .failure(.badId("id contains the control character U+\(String(scalar.value, radix: 16, uppercase: true))"))
+        }
+        return .success(s)
     }
 
     static func parseType(_ raw: UnsafeRawBufferPointer) -> TransactionType? {

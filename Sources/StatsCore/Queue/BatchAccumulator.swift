@@ -1,44 +1,79 @@
 import Redis
 
-/// Sums a batch of rows in memory per (day, type, method, status, hour) cell, then renders the
-/// whole batch as one atomic ``Scripts/commit`` call: a few hundred HINCRBYs however many
-/// thousand rows the batch held.
+/// Sums a batch of rows in memory per (day, type, currency, method, hour, status) cell, and
+/// collects the rows that carry an id as ledger events, then renders the whole batch as one
+/// atomic ``Scripts/commit`` call: a few hundred HINCRBYs however many thousand rows the batch
+/// held. Rows without an id are final here; rows with one are decided by the script against
+/// the ledger (new, resent, stale, moved), in the order they were added.
 public struct BatchAccumulator: Sendable {
     public private(set) var cells = CellTable()
+    public private(set) var events: [LedgerEvent] = []
     public private(set) var rows = 0
     public var deadLetters: [String] = []
+    /// Ids are remembered until this long after the end of their transaction's day.
+    public let ledgerSeconds: Int64
+    /// Ledger buckets of this batch: day -> expiry (epoch seconds).
+    private var ledgerExpiry: [CivilDay: Int64] = [:]
     // One-entry cache: consecutive rows mostly fall in the same hour and cell.
     private var lastHourStart: Int64 = .max
     private var lastHourEnd: Int64 = .min
     private var lastDay = CivilDay(daysSinceEpoch: 0)
+    private var lastDayEnd: Int64 = 0
     private var lastHour = 0
 
-    public init() {}
+    public init(ledgerDays: Int = 35) {
+        ledgerSeconds = Int64(ledgerDays) * 86_400
+    }
 
     public var isEmpty: Bool { rows == 0 && deadLetters.isEmpty }
 
     public mutating func reset() {
         cells.removeAll()
+        events.removeAll(keepingCapacity: true)
+        ledgerExpiry.removeAll(keepingCapacity: true)
         deadLetters.removeAll(keepingCapacity: true)
         rows = 0
     }
 
-    /// Cell key: day (32 bits, biased) | method (16) | hour (8) | type (1) and status (2).
-    @inline(__always)
-    static func key(day: CivilDay, method: Int, hour: Int, type: TransactionType, status: TransactionStatus) -> UInt64 {
-        UInt64(UInt32(bitPattern: day.daysSinceEpoch)) << 32 | UInt64(method & 0xFFFF) << 16 | UInt64(hour & 0xFF) << 8
-            | UInt64(type.rawValue) << 2 | UInt64(status.rawValue)
+    /// A row with an id, waiting for the ledger's decision in the commit script.
+    public struct LedgerEvent: Sendable, Equatable {
+        /// The cell key of this event (its status included).
+        public var cell: UInt64
+        public var id: String
+        public var epochSeconds: Int64
+        public var amountMinor: Int64
+        public var updatedMicros: Int64?
+        /// Which queue item of the batch it came from (0 = oldest), and where in that item.
+        public var item: Int
+        public var span: Range<Int>
     }
 
-    static func unpack(_ key: UInt64) -> (day: CivilDay, method: Int, hour: Int, type: TransactionType, status: TransactionStatus) {
-        (
-            CivilDay(daysSinceEpoch: Int32(bitPattern: UInt32(key >> 32))), Int(key >> 16 & 0xFFFF), Int(key >> 8 & 0xFF),
-            TransactionType(rawValue: UInt8(key >> 2 & 1))!, TransactionStatus(rawValue: UInt8(key & 3))!
-        )
+    /// Cell key: day (32 bits, biased) | method (16) | currency (8) | hour (5) | type (1) | status (2).
+    @inline(__always)
+    static func key(day: CivilDay, method: Int, currency: Int, hour: Int, type: TransactionType, status: TransactionStatus) -> UInt64 {
+        UInt64(UInt32(bitPattern: day.daysSinceEpoch)) << 32 | UInt64(method & 0xFFFF) << 16 | UInt64(currency & 0xFF) << 8
+            | UInt64(hour & 0x1F) << 3 | UInt64(type.rawValue) << 2 | UInt64(status.rawValue)
     }
 
+    struct CellParts {
+        var day: CivilDay
+        var method: Int
+        var currency: Int
+        var hour: Int
+        var type: TransactionType
+        var status: TransactionStatus
+    }
+
+    static func unpack(_ key: UInt64) -> CellParts {
+        CellParts(
+            day: CivilDay(daysSinceEpoch: Int32(bitPattern: UInt32(key >> 32))), method: Int(key >> 16 & 0xFFFF),
+            currency: Int(key >> 8 & 0xFF), hour: Int(key >> 3 & 0x1F),
+            type: TransactionType(rawValue: UInt8(key >> 2 & 1))!, status: TransactionStatus(rawValue: UInt8(key & 3))!)
+    }
+
+    /// Adds a row taken from queue item `item` of the batch (`span`: its text in that item).
     @inline(__always)
-    public mutating func add(_ row: TransactionParser.Row, calendar: inout BusinessCalendar) {
+    public mutating func add(_ row: TransactionParser.Row, calendar: inout BusinessCalendar, item: Int = 0, span: Range<Int> = 0..<0) {
         if row.epochSeconds < lastHourStart || row.epochSeconds >= lastHourEnd {
             let b = calendar.bucket(epochSeconds: row.epochSeconds)
             lastDay = b.day
@@ -46,77 +81,110 @@ public struct BatchAccumulator: Sendable {
             let info = calendar.dayInfo(b.day)
             lastHourStart = info.start + Int64(b.hour) * 3600
             lastHourEnd = min(lastHourStart + 3600, info.end)
+            lastDayEnd = info.end
         }
-        let k = Self.key(day: lastDay, method: row.method, hour: lastHour, type: row.type, status: row.status)
-        cells.add(k, count: 1, amount: row.amountMinor)
+        let k = Self.key(day: lastDay, method: row.method, currency: row.currency, hour: lastHour, type: row.type, status: row.status)
+        if let id = row.id {
+            if ledgerExpiry[lastDay] == nil { ledgerExpiry[lastDay] = lastDayEnd + ledgerSeconds }
+            events.append(
+                LedgerEvent(
+                    cell: k, id: id, epochSeconds: row.epochSeconds, amountMinor: row.amountMinor, updatedMicros: row.updatedMicros,
+                    item: item, span: span))
+        } else {
+            cells.add(k, count: 1, amount: row.amountMinor)
+        }
         rows += 1
     }
 
-    /// The KEYS and ARGV of ``Scripts/commit`` for this batch: KEYS without the meta key, ARGV
-    /// without its first five (worker, in-flight length, item count, amount scale, time zone),
-    /// which ``Redis/RedisConnection/commitCommand(_:worker:inflightLength:items:meta:)`` adds.
+    /// The KEYS and ARGV of ``Scripts/commit`` for this batch, without the fixed leading ARGV
+    /// (worker, in-flight length, item count, time zone, currency, layout, time), which
+    /// ``Redis/RedisConnection/commitCommand(_:worker:inflightLength:items:meta:)`` adds.
+    /// The layout is documented on ``Scripts/commit``.
     public func commitArguments(keys layout: KeyLayout, worker: String, methods: [String]) -> (keys: [String], args: RedisCommand) {
-        // Group cells by (day, type) and fold the hour level into day-level fields.
-        struct DayType: Hashable {
+        struct DTC: Hashable {
             var day: CivilDay
             var type: TransactionType
+            var currency: Int
         }
-        var totals: [DayType: [Int: Int64]] = [:]
-        var status: [DayType: [String: Int64]] = [:]
-        var hourly: [DayType: [(String, Int64)]] = [:]
+        var dtcIndex: [DTC: Int] = [:]
+        var dtcs: [DTC] = []
+        var groupIndex: [UInt64: Int] = [:]
+        var groups: [UInt64] = []
         var usedMethods = Set<Int>()
+        func group(_ cell: UInt64) -> Int {
+            let g = cell & ~3
+            if let i = groupIndex[g] { return i }
+            let c = Self.unpack(g)
+            let dtc = DTC(day: c.day, type: c.type, currency: c.currency)
+            if dtcIndex[dtc] == nil {
+                dtcs.append(dtc)
+                dtcIndex[dtc] = dtcs.count
+            }
+            usedMethods.insert(c.method)
+            groups.append(g)
+            groupIndex[g] = groups.count
+            return groups.count
+        }
+        var tallies: [(group: Int, status: Int, count: Int64, amount: Int64)] = []
         // swift-format-ignore: ReplaceForEachWithForLoop
         // CellTable is not a Sequence: its forEach visits the open-addressing slots in place.
         cells.forEach { key, cell in
-            let c = Self.unpack(key)
-            let dt = DayType(day: c.day, type: c.type)
-            let m = methods[c.method]
-            usedMethods.insert(c.method)
-            if c.status == .success, cell.amount != 0 { totals[dt, default: [:]][c.method, default: 0] += cell.amount }
-            status[dt, default: [:]][KeyLayout.statusField(method: m, status: c.status, count: true), default: 0] += cell.count
-            status[dt, default: [:]][KeyLayout.statusField(method: m, status: c.status, count: false), default: 0] += cell.amount
-            hourly[dt, default: []].append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: true), cell.count))
-            hourly[dt, default: []].append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: false), cell.amount))
+            tallies.append((group(key), Int(key & 3) + 1, cell.count, cell.amount))
         }
+        let eventGroups = events.map { group($0.cell) }
+        let buckets = ledgerExpiry.keys.sorted()
+        let bucketIndex = Dictionary(uniqueKeysWithValues: buckets.enumerated().map { ($1, $0 + 1) })
+
         var keys = [
             layout.inflight(worker: worker), layout.workers, layout.dirty, layout.days, layout.methods,
-            layout.version, layout.deadLetter,
+            layout.version, layout.deadLetter, layout.meta, layout.currencies, layout.ledgerStats,
         ]
         var args = RedisCommand([String(deadLetters.count)])
         for d in deadLetters { args.append(d) }
-        let dayTypes = status.keys.sorted { ($0.day, $0.type.rawValue) < ($1.day, $1.type.rawValue) }
-        for dt in dayTypes {
-            if let t = totals[dt], !t.isEmpty {
-                keys.append(layout.totals(dt.day, dt.type))
-                args.append(t.count)
-                for (m, v) in t {
-                    args.append(methods[m])
-                    args.append(v)
-                }
-            }
-            let s = status[dt]!
-            keys.append(layout.status(dt.day, dt.type))
-            args.append(s.count)
-            for (f, v) in s {
-                args.append(f)
-                args.append(v)
-            }
-            let h = hourly[dt]!
-            keys.append(layout.hourly(dt.day, dt.type))
-            args.append(h.count)
-            for (f, v) in h {
-                args.append(f)
-                args.append(v)
-            }
+        args.append(dtcs.count)
+        for d in dtcs {
+            let currency = Currency.all[d.currency]
+            keys += layout.hashes(d.day, d.type, currency)
+            args.append(d.day.description)
+            args.append(Int(d.day.daysSinceEpoch))
+            args.append(d.type.plural)
+            args.append(currency.code)
         }
-        let days = Set(dayTypes.map(\.day)).sorted()
-        args.append(days.count)
-        for d in days {
-            args.append(Int(d.daysSinceEpoch))
-            args.append(d.description)
+        for b in buckets { keys.append(layout.ledger(b)) }
+        args.append(groups.count)
+        for g in groups {
+            let c = Self.unpack(g)
+            args.append(dtcIndex[DTC(day: c.day, type: c.type, currency: c.currency)]!)
+            args.append(methods[c.method])
+            args.append(c.hour < 10 ? "0\(c.hour)" : String(c.hour))
         }
-        args.append(dayTypes.count)
-        for dt in dayTypes { args.append(KeyLayout.dirtyMember(dt.day, dt.type)) }
+        args.append(tallies.count)
+        for t in tallies {
+            args.append(t.group)
+            args.append(t.status)
+            args.append(t.count)
+            args.append(t.amount)
+        }
+        args.append(buckets.count)
+        for b in buckets { args.append(ledgerExpiry[b]!) }
+        args.append(events.count)
+        for (e, g) in zip(events, eventGroups) {
+            let c = Self.unpack(e.cell)
+            let entry = LedgerEntry(
+                epochSeconds: e.epochSeconds, type: c.type, currency: Currency.all[c.currency], method: methods[c.method],
+                status: c.status, amountMinor: e.amountMinor, updatedMicros: e.updatedMicros)
+            args.append(bucketIndex[c.day]!)
+            args.append(e.id)
+            args.append(entry.value)
+            args.append(entry.immutableLength)
+            args.append(g)
+            args.append(Int(c.status.rawValue) + 1)
+            args.append(e.amountMinor)
+            args.append(entry.updatedKey)
+            args.append(e.item)
+            args.append(e.span.lowerBound)
+            args.append(e.span.count)
+        }
         args.append(usedMethods.count)
         for m in usedMethods.sorted() { args.append(methods[m]) }
         return (keys, args)

@@ -3,7 +3,9 @@ import Redis
 /// The Lua scripts that make each multi-key step atomic. Each touches only keys passed in KEYS
 /// (all of one queue's hash tag), so they run unchanged on a Redis Cluster.
 public enum Scripts {
-    /// Moves up to ARGV[1] items from the queue's tail (oldest) to the worker's in-flight list.
+    /// Moves up to ARGV[1] items from the queue's tail (oldest) to the worker's in-flight list
+    /// and returns them oldest first. The in-flight list mirrors the queue: newest at the head,
+    /// so item j of the batch being committed (in the order returned) is at index -(j+1).
     /// KEYS: queue, inflight.
     public static let take = RedisScript(
         name: "take",
@@ -11,67 +13,247 @@ public enum Scripts {
             local n = tonumber(ARGV[1])
             if n <= 0 then return {} end
             local items = redis.call('LRANGE', KEYS[1], -n, -1)
+            local oldest = {}
+            for i = #items, 1, -1 do oldest[#oldest + 1] = items[i] end
             if #items > 0 then
               redis.call('LTRIM', KEYS[1], 0, -#items - 1)
-              redis.call('LPUSH', KEYS[2], unpack(items))
+              for i = 1, #oldest, 1000 do redis.call('LPUSH', KEYS[2], unpack(oldest, i, math.min(i + 999, #oldest))) end
             end
-            return items
+            return oldest
             """)
 
-    /// Applies one batch: increments, dead letters, bookkeeping, and removes the batch (the
-    /// oldest ARGV[3] items, at the tail) from the worker's in-flight list, all or nothing. If the
-    /// list does not hold exactly the ARGV[2] items the worker believes it holds (another worker
-    /// took them over, or this commit already ran before a lost reply), it changes nothing and
-    /// returns 0, so no batch is ever counted twice.
+    /// Applies one batch, all or nothing: the ledger's decisions for events with an id, the
+    /// increments, dead letters and bookkeeping, and removes the batch (the oldest ARGV[3] items,
+    /// at the tail) from the worker's in-flight list. If the list does not hold exactly the
+    /// ARGV[2] items the worker believes it holds (another worker took them over, or this commit
+    /// already ran before a lost reply), it changes nothing and returns 0, so no batch is ever
+    /// counted twice.
     ///
-    /// The queue's settings (`{Q}:meta`: amount scale, time zone) are checked in the same step:
-    /// if Redis lost them and a worker with other settings claimed the queue since, the commit
-    /// is refused with a `CONFIG` error instead of mixing units; if they are missing, this
-    /// commit records them again.
+    /// The queue's settings (`{Q}:meta`: time zone, default currency, layout) are checked in the
+    /// same step: if Redis lost them and a worker with other settings claimed the queue since,
+    /// the commit is refused with a `CONFIG` error instead of mixing buckets; if they are
+    /// missing, this commit records them again.
     ///
-    /// KEYS: inflight, workers, dirty, days, methods, version, deadLetter, meta, then the hashes.
-    /// ARGV: worker, in-flight length, batch item count, amount scale, time zone, dead count,
-    ///       dead entries…, for each
-    ///       hash: field count then field/delta pairs…, day count then (score, day) pairs…,
-    ///       dirty count then members…, method count then methods….
+    /// The ledger (one hash per business day, see ``LedgerEntry``) decides each event in batch
+    /// order: unknown id → new; the same value → duplicate; a different timestamp, type,
+    /// currency or method → `conflicting_update` dead letter; both with `updated_at`: older →
+    /// stale, equal (other state) → conflict, newer → applied; otherwise arrival order, except
+    /// that `pending` never replaces `success` or `failed` (stale). Applied with the same status
+    /// and amount → duplicate (only `updated_at` is refreshed); else moved: count and amount
+    /// leave the old status cell and enter the new one. An event whose day has left the ledger
+    /// window (its bucket's expiry ≤ now) is counted as new without the ledger (expired).
+    ///
+    /// Amounts are summed in two exact halves (below and above 10^9) because Lua numbers are
+    /// doubles; each sum is written back as a decimal string.
+    ///
+    /// KEYS: 1 inflight, 2 workers, 3 dirty, 4 days, 5 methods, 6 version, 7 deadLetter, 8 meta,
+    ///       9 currencies, 10 ledger stats, then totals/status/hourly of each (day, type,
+    ///       currency), then the ledger bucket of each day.
+    /// ARGV: 1 worker, 2 in-flight length, 3 batch item count, 4 time zone, 5 default currency,
+    ///       6 layout, 7 now (ISO, for dead letters), then: dead count, entries…; D, then per
+    ///       (day, type, currency): day, day score, type, currency; G, then per group (day,
+    ///       type, currency, method, hour): dtc index, method, HH; T, then per tally of rows
+    ///       without id: group, status (1 success 2 failed 3 pending), count, amount; B, then
+    ///       per bucket its expiry (epoch s); E, then per event: bucket, id, value, immutable
+    ///       length, group, status, amount, updated key, item, span start, span length; M, then
+    ///       methods.
+    /// Returns {1, new, duplicate, stale, moved, expired, conflict}.
     public static let commit = RedisScript(
         name: "commit",
         source: """
             local len = tonumber(ARGV[2])
             if redis.call('LLEN', KEYS[1]) ~= len then return 0 end
-            local scale = redis.call('HGET', KEYS[8], 'amount_scale')
             local zone = redis.call('HGET', KEYS[8], 'timezone')
-            if (scale and scale ~= ARGV[4]) or (zone and zone ~= ARGV[5]) then
-              return redis.error_reply('CONFIG this queue is now kept with amount_scale=' .. tostring(scale) .. ' timezone=' .. tostring(zone) ..
-                '; this worker has amount_scale=' .. ARGV[4] .. ' timezone=' .. ARGV[5])
+            local cur = redis.call('HGET', KEYS[8], 'currency')
+            local layout = redis.call('HGET', KEYS[8], 'layout')
+            if (zone and zone ~= ARGV[4]) or (cur and cur ~= ARGV[5]) or (layout and layout ~= ARGV[6]) then
+              return redis.error_reply('CONFIG this queue is now kept with timezone=' .. tostring(zone) .. ' currency=' .. tostring(cur) ..
+                ' layout=' .. tostring(layout) .. '; this worker has timezone=' .. ARGV[4] .. ' currency=' .. ARGV[5] .. ' layout=' .. ARGV[6])
             end
-            if not scale then redis.call('HSET', KEYS[8], 'amount_scale', ARGV[4]) end
-            if not zone then redis.call('HSET', KEYS[8], 'timezone', ARGV[5]) end
+            if not zone then redis.call('HSET', KEYS[8], 'timezone', ARGV[4]) end
+            if not cur then redis.call('HSET', KEYS[8], 'currency', ARGV[5]) end
+            if not layout then redis.call('HSET', KEYS[8], 'layout', ARGV[6]) end
+            local a = 8
+            local nd = tonumber(ARGV[a]); a = a + 1
+            for i = 0, nd - 1 do redis.call('LPUSH', KEYS[7], ARGV[a + i]) end
+            a = a + nd
+            local D = tonumber(ARGV[a]); a = a + 1
+            local d0 = a
+            a = a + 4 * D
+            local bk0 = 10 + 3 * D
+            local G = tonumber(ARGV[a]); a = a + 1
+            local g0 = a
+            a = a + 3 * G
+            local cn, ch, cl = {}, {}, {}
+            local function add(c, n, amt, sign)
+              local lo, hi = tonumber(string.sub(amt, -9)), 0
+              if #amt > 9 then hi = tonumber(string.sub(amt, 1, -10)) end
+              cn[c] = (cn[c] or 0) + n
+              ch[c] = (ch[c] or 0) + sign * hi
+              cl[c] = (cl[c] or 0) + sign * lo
+            end
+            local T = tonumber(ARGV[a]); a = a + 1
+            for i = 0, T - 1 do
+              local p = a + 4 * i
+              add(tonumber(ARGV[p]) * 4 + tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), ARGV[p + 3], 1)
+            end
+            a = a + 4 * T
+            local now = tonumber(redis.call('TIME')[1])
+            local B = tonumber(ARGV[a]); a = a + 1
+            local expired = {}
+            for b = 1, B do expired[b] = tonumber(ARGV[a + b - 1]) <= now end
+            local b0 = a
+            a = a + B
+            local E = tonumber(ARGV[a]); a = a + 1
+            local e0 = a
+            a = a + 11 * E
+            local out = {0, 0, 0, 0, 0, 0}
+            if E > 0 then
+              local ids = {}
+              for i = 0, E - 1 do
+                local p = e0 + 11 * i
+                local b = tonumber(ARGV[p])
+                if not expired[b] then
+                  local l = ids[b]
+                  if not l then l = {}; ids[b] = l end
+                  l[#l + 1] = ARGV[p + 1]
+                end
+              end
+              local state, changed = {}, {}
+              for b, l in pairs(ids) do
+                local st = {}
+                state[b] = st
+                changed[b] = {}
+                for j = 1, #l, 1000 do
+                  local vals = redis.call('HMGET', KEYS[bk0 + b], unpack(l, j, math.min(j + 999, #l)))
+                  for k = 1, #vals do st[l[j + k - 1]] = vals[k] end
+                end
+              end
+              local SC = {s = 1, f = 2, p = 3}
+              local function conflict(p, detail)
+                local item = redis.call('LINDEX', KEYS[1], -(tonumber(ARGV[p + 8]) + 1))
+                local raw = ''
+                if item then
+                  local s0 = tonumber(ARGV[p + 9])
+                  raw = string.sub(item, s0 + 1, s0 + math.min(tonumber(ARGV[p + 10]), 8192))
+                end
+                redis.call('LPUSH', KEYS[7], cjson.encode({at = ARGV[7], stage = 'aggregate', reason = 'conflicting_update',
+                  detail = detail, worker = ARGV[1], raw = raw}))
+                out[6] = out[6] + 1
+              end
+              for i = 0, E - 1 do
+                local p = e0 + 11 * i
+                local b = tonumber(ARGV[p])
+                local g, s, amt = tonumber(ARGV[p + 4]), tonumber(ARGV[p + 5]), ARGV[p + 6]
+                if expired[b] then
+                  add(g * 4 + s, 1, amt, 1)
+                  out[5] = out[5] + 1
+                else
+                  local id, v, il, u = ARGV[p + 1], ARGV[p + 2], tonumber(ARGV[p + 3]), ARGV[p + 7]
+                  local o = state[b][id]
+                  if not o then
+                    add(g * 4 + s, 1, amt, 1)
+                    state[b][id] = v
+                    changed[b][id] = v
+                    out[1] = out[1] + 1
+                  elseif o == v then
+                    out[2] = out[2] + 1
+                  elseif string.sub(o, 1, il + 1) ~= string.sub(v, 1, il + 1) then
+                    local oi = string.match(o, '^(.*)|%a|%d+|%x*$') or o
+                    conflict(p, 'id "' .. id .. '" was first seen as ' .. oi .. ', this event says ' .. string.sub(v, 1, il) ..
+                      ' (timestamp:type:currency:payment_method cannot change)')
+                  else
+                    local oc, oa, ou = string.match(o, '^(%a)|(%d+)|(%x*)$', il + 2)
+                    local os = SC[oc]
+                    if not os then
+                      conflict(p, 'id "' .. id .. '" has an unreadable ledger entry: ' .. o)
+                    else
+                      local apply = false
+                      if u ~= '' and ou ~= '' then
+                        if u < ou then
+                          out[3] = out[3] + 1
+                        elseif u == ou then
+                          conflict(p, 'id "' .. id .. '" already has another status or amount with the same updated_at')
+                        else
+                          apply = true
+                        end
+                      elseif os ~= 3 and s == 3 then
+                        out[3] = out[3] + 1
+                      else
+                        apply = true
+                      end
+                      if apply then
+                        if os == s and oa == amt then
+                          out[2] = out[2] + 1
+                        else
+                          add(g * 4 + os, -1, oa, -1)
+                          add(g * 4 + s, 1, amt, 1)
+                          out[4] = out[4] + 1
+                        end
+                        state[b][id] = v
+                        changed[b][id] = v
+                      end
+                    end
+                  end
+                end
+              end
+              for b, m in pairs(changed) do
+                local kv = {}
+                for id, v in pairs(m) do kv[#kv + 1] = id; kv[#kv + 1] = v end
+                for j = 1, #kv, 1000 do redis.call('HSET', KEYS[bk0 + b], unpack(kv, j, math.min(j + 999, #kv))) end
+                if #kv > 0 then redis.call('EXPIREAT', KEYS[bk0 + b], ARGV[b0 + b - 1]) end
+              end
+            end
             local n = tonumber(ARGV[3])
             if n >= len then redis.call('DEL', KEYS[1]) else redis.call('LTRIM', KEYS[1], 0, len - n - 1) end
             local t = redis.call('TIME')
             redis.call('ZADD', KEYS[2], t[1] * 1000 + math.floor(t[2] / 1000), ARGV[1])
-            local a = 6
-            local nd = tonumber(ARGV[a]); a = a + 1
-            for i = 0, nd - 1 do redis.call('LPUSH', KEYS[7], ARGV[a + i]) end
-            a = a + nd
-            for k = 9, #KEYS do
-              local nf = tonumber(ARGV[a]); a = a + 1
-              for i = 0, nf - 1 do
-                redis.call('HINCRBY', KEYS[k], ARGV[a + 2 * i], ARGV[a + 2 * i + 1])
-              end
-              a = a + 2 * nf
+            local function dec(hi, lo)
+              local carry = math.floor(lo / 1e9)
+              lo = lo - carry * 1e9
+              hi = hi + carry
+              if hi == 0 then return string.format('%d', lo) end
+              if hi > 0 then return string.format('%d%09d', hi, lo) end
+              if lo == 0 then return string.format('-%d000000000', -hi) end
+              if hi == -1 then return string.format('-%d', 1e9 - lo) end
+              return string.format('-%d%09d', -hi - 1, 1e9 - lo)
             end
-            local ndays = tonumber(ARGV[a]); a = a + 1
-            for i = 0, ndays - 1 do redis.call('ZADD', KEYS[4], ARGV[a + 2 * i], ARGV[a + 2 * i + 1]) end
-            a = a + 2 * ndays
-            local ndirty = tonumber(ARGV[a]); a = a + 1
-            for i = 0, ndirty - 1 do redis.call('SADD', KEYS[3], ARGV[a + i]) end
-            a = a + ndirty
-            local nm = tonumber(ARGV[a]); a = a + 1
-            for i = 0, nm - 1 do redis.call('SADD', KEYS[5], ARGV[a + i]) end
-            if #KEYS > 8 then redis.call('INCR', KEYS[6]) end
-            return 1
+            local STATUS = {'success', 'failed', 'pending'}
+            local touched = {}
+            local wrote = false
+            for c, cnt in pairs(cn) do
+              local g, s = math.floor(c / 4), c % 4
+              local gp = g0 + 3 * (g - 1)
+              local j, m, hh = tonumber(ARGV[gp]), ARGV[gp + 1], ARGV[gp + 2]
+              local amount = dec(ch[c], cl[c])
+              local k = 10 + 3 * (j - 1)
+              local st = STATUS[s]
+              if cnt ~= 0 or amount ~= '0' then
+                touched[j] = true
+                wrote = true
+                redis.call('HINCRBY', KEYS[k + 2], m .. '|' .. st .. '|n', string.format('%d', cnt))
+                redis.call('HINCRBY', KEYS[k + 3], m .. '|' .. st .. '|' .. hh .. '|n', string.format('%d', cnt))
+                redis.call('HINCRBY', KEYS[k + 2], m .. '|' .. st .. '|a', amount)
+                redis.call('HINCRBY', KEYS[k + 3], m .. '|' .. st .. '|' .. hh .. '|a', amount)
+                if s == 1 and amount ~= '0' then redis.call('HINCRBY', KEYS[k + 1], m, amount) end
+              end
+            end
+            for j = 1, D do
+              if touched[j] then
+                local p = d0 + 4 * (j - 1)
+                redis.call('ZADD', KEYS[4], ARGV[p + 1], ARGV[p])
+                redis.call('SADD', KEYS[3], ARGV[p] .. ':' .. ARGV[p + 2] .. ':' .. ARGV[p + 3])
+                redis.call('SADD', KEYS[9], ARGV[p + 3])
+              end
+            end
+            local M = tonumber(ARGV[a]); a = a + 1
+            for i = 0, M - 1 do redis.call('SADD', KEYS[5], ARGV[a + i]) end
+            if wrote then redis.call('INCR', KEYS[6]) end
+            local names = {'new', 'duplicate', 'stale', 'moved', 'expired', 'conflict'}
+            for i = 1, 6 do
+              if out[i] > 0 then redis.call('HINCRBY', KEYS[10], names[i], out[i]) end
+            end
+            return {1, out[1], out[2], out[3], out[4], out[5], out[6]}
             """)
 
     /// Records a heartbeat (and ownership of an in-flight list) and returns the workers whose

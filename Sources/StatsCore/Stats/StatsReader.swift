@@ -179,9 +179,9 @@ public final class StatsReader: Sendable {
             for t in TransactionType.allCases {
                 let key =
                     switch view {
-                    case .totals: keys.totals(d, t)
-                    case .hourly: keys.hourly(d, t)
-                    case .status: keys.status(d, t)
+                    case .totals: keys.totals(d, t, .defaultForReads)
+                    case .hourly: keys.hourly(d, t, .defaultForReads)
+                    case .status: keys.status(d, t, .defaultForReads)
                     }
                 commands.append(RedisCommand(["HGETALL", key]))
             }
@@ -227,4 +227,9 @@ public final class StatsReader: Sendable {
         }
         return s
     }
+}
+
+extension Currency {
+    // TEMPORARY until the per-currency readers land.
+    static var defaultForReads: Currency { Currency(code: "USD")! }
 }

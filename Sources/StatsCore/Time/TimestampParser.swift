@@ -18,7 +18,25 @@
 /// more digits, offsets past ±23:59, anything after the timestamp.
 public enum TimestampParser {
     /// Epoch seconds of a timestamp in UTF-8 `bytes`.
+    @inline(__always)
     public static func parse(_ bytes: UnsafeRawBufferPointer, calendar: inout BusinessCalendar)
+        -> Result<Int64, RejectReason>
+    {
+        var micros: Int64 = 0
+        return parse(bytes, calendar: &calendar, micros: &micros)
+    }
+
+    /// Microseconds since 1970 (the fraction truncated after six digits): for `updated_at`,
+    /// where the order of two events in the same second matters.
+    public static func parseMicros(_ bytes: UnsafeRawBufferPointer, calendar: inout BusinessCalendar)
+        -> Result<Int64, RejectReason>
+    {
+        var micros: Int64 = 0
+        return parse(bytes, calendar: &calendar, micros: &micros).map { $0 * 1_000_000 + micros }
+    }
+
+    /// Epoch seconds; `micros` receives the fraction's first six digits (0 when there is none).
+    static func parse(_ bytes: UnsafeRawBufferPointer, calendar: inout BusinessCalendar, micros: inout Int64)
         -> Result<Int64, RejectReason>
     {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
@@ -94,8 +112,14 @@ public enum TimestampParser {
             if i < n, p[i] == UInt8(ascii: ".") {
                 i += 1
                 let fractionStart = i
-                while i < n, digit(i) >= 0 { i += 1 }
+                var fraction: Int64 = 0
+                while i < n, digit(i) >= 0 {
+                    if i - fractionStart < 6 { fraction = fraction * 10 + Int64(digit(i)) }
+                    i += 1
+                }
                 let digits = i - fractionStart
+                for _ in min(digits, 6)..<6 { fraction *= 10 }
+                micros = fraction
                 guard digits >= 1, digits <= 9 else {
                     return fail(
                         p, n,
