@@ -31,7 +31,7 @@ struct BatchAccumulatorTests {
     @Test("commit arguments: per-hour fields sum to the status fields; totals hold success amounts only")
     func commitArguments() throws {
         var calendar = BusinessCalendar.utc
-        var parser = TransactionParser(calendar: calendar, scale: 2)
+        var parser = TransactionParser(calendar: calendar, currency: .usd)
         var acc = BatchAccumulator()
         let visa = try parser.methods.index(of: "visa").get()
         let wire = try parser.methods.index(of: "wire").get()
@@ -41,43 +41,91 @@ struct BatchAccumulatorTests {
             (base + 3600, .deposit, visa, .failed, 999), (base + 86_400 + 5, .withdrawal, wire, .pending, 7),
         ]
         for r in rows {
-            acc.add(.init(epochSeconds: r.0, type: r.1, method: r.2, status: r.3, amountMinor: r.4, sleepMs: 0), calendar: &calendar)
+            acc.add(.init(epochSeconds: r.0, type: r.1, method: r.2, status: r.3, amountMinor: r.4, currency: Currency.usd.index), calendar: &calendar)
         }
         #expect(acc.rows == 4)
+        #expect(acc.events.isEmpty)
         let layout = KeyLayout(queue: "Q")
         let (keys, args) = acc.commitArguments(keys: layout, worker: "w", methods: parser.methods.names)
         let day1 = CivilDay(year: 2026, month: 1, day: 1)!
         let day2 = day1.adding(days: 1)
         #expect(
-            keys.prefix(7) == [
+            keys.prefix(10) == [
                 layout.inflight(worker: "w"), layout.workers, layout.dirty, layout.days, layout.methods, layout.version, layout.deadLetter,
-            ])
-        #expect(
-            Set(keys.dropFirst(7)) == [
-                layout.totals(day1, .deposit), layout.status(day1, .deposit), layout.hourly(day1, .deposit),
-                layout.status(day2, .withdrawal), layout.hourly(day2, .withdrawal),
+                layout.meta, layout.currencies, layout.ledgerStats,
             ])
         // Decode ARGV the way the Lua script does.
         var a = argv(args)[...]
-        #expect(a.removeFirst() == "0") // no dead letters
-        var hashes: [String: [String: Int64]] = [:]
-        for key in keys.dropFirst(7) {
-            let n = Int(a.removeFirst())!
-            for _ in 0..<n { hashes[key, default: [:]][a.removeFirst()] = Int64(a.removeFirst())! }
+        func next() -> String { a.removeFirst() }
+        #expect(next() == "0") // no dead letters
+        var dtcs: [(day: String, type: String, currency: String)] = []
+        for _ in 0..<Int(next())! {
+            let d = next()
+            _ = next() // score
+            dtcs.append((d, next(), next()))
         }
-        #expect(hashes[layout.totals(day1, .deposit)] == ["visa": 350])
+        #expect(Set(dtcs.map { "\($0.day):\($0.type):\($0.currency)" }) == ["2026-01-01:deposits:USD", "2026-01-02:withdrawals:USD"])
+        #expect(Array(keys.dropFirst(10)) == dtcs.flatMap { d in
+            layout.hashes(CivilDay.parse(d.day)!, TransactionType(text: d.type)!, Currency(code: d.currency)!)
+        })
+        var groups: [(dtc: Int, method: String, hour: String)] = []
+        for _ in 0..<Int(next())! { groups.append((Int(next())!, next(), next())) }
+        var status: [String: [String: Int64]] = [:]
+        var hourly: [String: [String: Int64]] = [:]
+        let names = ["", "success", "failed", "pending"]
+        for _ in 0..<Int(next())! {
+            let g = groups[Int(next())! - 1]
+            let s = names[Int(next())!]
+            let n = Int64(next())!
+            let amount = Int64(next())!
+            let dtc = dtcs[g.dtc - 1]
+            let key = "\(dtc.day):\(dtc.type)"
+            status[key, default: [:]]["\(g.method)|\(s)|n", default: 0] += n
+            status[key, default: [:]]["\(g.method)|\(s)|a", default: 0] += amount
+            hourly[key, default: [:]]["\(g.method)|\(s)|\(g.hour)|n", default: 0] += n
+            hourly[key, default: [:]]["\(g.method)|\(s)|\(g.hour)|a", default: 0] += amount
+        }
+        #expect(status["2026-01-01:deposits"] == ["visa|success|n": 2, "visa|success|a": 350, "visa|failed|n": 1, "visa|failed|a": 999])
         #expect(
-            hashes[layout.status(day1, .deposit)] == ["visa|success|n": 2, "visa|success|a": 350, "visa|failed|n": 1, "visa|failed|a": 999])
-        #expect(
-            hashes[layout.hourly(day1, .deposit)] == [
+            hourly["2026-01-01:deposits"] == [
                 "visa|success|00|n": 2, "visa|success|00|a": 350, "visa|failed|01|n": 1, "visa|failed|01|a": 999,
             ])
-        #expect(hashes[layout.hourly(day2, .withdrawal)] == ["wire|pending|00|n": 1, "wire|pending|00|a": 7])
-        #expect(
-            Array(a) == [
-                "2", String(day1.daysSinceEpoch), "2026-01-01", String(day2.daysSinceEpoch), "2026-01-02",
-                "2", "2026-01-01:deposits", "2026-01-02:withdrawals", "2", "visa", "wire",
-            ])
+        #expect(hourly["2026-01-02:withdrawals"] == ["wire|pending|00|n": 1, "wire|pending|00|a": 7])
+        #expect(Array(a) == ["0", "0", "2", "visa", "wire"]) // no buckets, no events, the methods
+        _ = day2
+    }
+
+    @Test("rows with an id become ledger events in batch order, with their bucket's expiry and their text's place")
+    func ledgerEvents() throws {
+        var calendar = BusinessCalendar.utc
+        var parser = TransactionParser(calendar: calendar, currency: .usd)
+        var acc = BatchAccumulator(ledgerDays: 3)
+        let card = try parser.methods.index(of: "card").get()
+        let base: Int64 = 1_767_225_600 // 2026-01-01T00:00:00Z
+        acc.add(
+            .init(epochSeconds: base + 7200, type: .deposit, method: card, status: .pending, amountMinor: 1500, currency: Currency.jpy.index, id: "p1"),
+            calendar: &calendar, item: 4, span: 10..<50)
+        acc.add(
+            .init(
+                epochSeconds: base + 7200, type: .deposit, method: card, status: .success, amountMinor: 1500, currency: Currency.jpy.index, id: "p1",
+                updatedMicros: 1_767_232_800_250_000),
+            calendar: &calendar, item: 5, span: 0..<80)
+        #expect(acc.events.count == 2 && acc.cells.isEmpty && acc.rows == 2)
+        let (keys, args) = acc.commitArguments(keys: KeyLayout(queue: "Q"), worker: "w", methods: parser.methods.names)
+        #expect(keys.last == KeyLayout(queue: "Q").ledger(CivilDay(year: 2026, month: 1, day: 1)!))
+        let a = argv(args)
+        // B = 1 bucket expiring at the end of 2026-01-01 plus 3 days, then E = 2 events.
+        let b = a.firstIndex(of: String(base + 86_400 + 3 * 86_400))!
+        #expect(a[b - 1] == "1" && a[b + 1] == "2")
+        let first = Array(a[(b + 2)..<(b + 13)])
+        #expect(first == ["1", "p1", "1767232800:d:JPY:card|p|1500|", "21", "1", "3", "1500", "", "4", "10", "40"])
+        let second = Array(a[(b + 13)..<(b + 24)])
+        #expect(second[2] == LedgerEntry(
+            epochSeconds: base + 7200, type: .deposit, currency: .jpy, method: "card", status: .success, amountMinor: 1500,
+            updatedMicros: 1_767_232_800_250_000).value)
+        #expect(second[5] == "1" && second[8] == "5")
+        #expect(LedgerEntry(value: second[2])?.updatedMicros == 1_767_232_800_250_000)
+        #expect(LedgerEntry(value: first[2])?.currency == .jpy)
     }
 
     func argv(_ c: RedisCommand) -> [String] { c.arguments }

@@ -225,9 +225,9 @@ struct CSVFuzzTests {
             ts: header.index(of: "timestamp")!, type: header.index(of: "type")!, method: header.index(of: "payment_method")!,
             amount: header.index(of: "amount")!, status: header.index(of: "status"), sleep: header.index(of: "sleep_ms")
         )
-        var parser = TransactionParser(calendar: .utc, scale: 2)
+        var parser = TransactionParser(calendar: .utc, currency: .usd)
         var methodBytes: [[UInt8]] = []
-        var writer = CompactBatchWriter(scale: 2, source: "fuzz", firstLine: 2)
+        var writer = CompactBatchWriter(source: "fuzz", firstLine: 2)
         while let r = reader.next() {
             run.read += 1
             func reject(_ e: RejectReason) {
@@ -254,7 +254,8 @@ struct CSVFuzzTests {
                 }
                 methodBytes[row.method].withUnsafeBytes { m in
                     writer.append(
-                        epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor)
+                        epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor,
+                        currency: Currency.all[row.currency], id: row.id, updatedMicros: row.updatedMicros)
                 }
                 run.queued += 1
                 run.outcomes.append(
@@ -266,7 +267,7 @@ struct CSVFuzzTests {
                     ))
                 if writer.rows >= 500 {
                     run.batches.append(writer.buffer)
-                    writer = CompactBatchWriter(scale: 2, source: "fuzz", firstLine: r.line + 1)
+                    writer = CompactBatchWriter(source: "fuzz", firstLine: r.line + 1)
                 }
             }
         }
@@ -309,7 +310,7 @@ struct CSVFuzzTests {
                 #expect(mismatches.isEmpty, "buffer \(bufferSize):\n\(mismatches.joined(separator: "\n"))")
 
                 // The aggregator's view of the queued batches: the same rows, the same sums.
-                var parser = TransactionParser(calendar: .utc, scale: 2)
+                var parser = TransactionParser(calendar: .utc, currency: .usd)
                 var sink = RecordingSink()
                 for batch in run.batches {
                     batch.withUnsafeBytes { QueueItemDecoder.decode($0, parser: &parser, into: &sink) }

@@ -11,9 +11,11 @@ struct ConfigTests {
         let env = ["REDIS_URL": "redis://10.0.0.1:7000/2", "TXSTATS_QUEUE": "Q2", "TXSTATS_TIMEZONE": "Europe/Berlin"]
         var s = try CoreOptions.parse([]).resolve(environment: env)
         #expect(s.redisURL == RedisURL(host: "10.0.0.1", port: 7000, database: 2))
-        #expect(s.queue == "Q2" && s.timeZone == "Europe/Berlin" && s.amountScale == 2)
-        s = try CoreOptions.parse(["--queue", "Q3", "--amount-scale", "3"]).resolve(environment: env)
-        #expect(s.queue == "Q3" && s.amountScale == 3)
+        #expect(s.queue == "Q2" && s.timeZone == "Europe/Berlin" && s.currency.code == "USD" && s.ledgerDays == 35)
+        s = try CoreOptions.parse(["--queue", "Q3", "--currency", "kwd"]).resolve(environment: env.merging(["TXSTATS_CURRENCY": "JPY"]) { $1 })
+        #expect(s.queue == "Q3" && s.currency.code == "KWD" && s.currency.exponent == 3)
+        s = try CoreOptions.parse([]).resolve(environment: ["TXSTATS_CURRENCY": "jpy", "TXSTATS_LEDGER_DAYS": "7"])
+        #expect(s.currency.code == "JPY" && s.currency.exponent == 0 && s.ledgerDays == 7)
         #expect(try CoreOptions.parse([]).resolve(environment: [:]).redisURL == RedisURL())
     }
 
@@ -21,6 +23,8 @@ struct ConfigTests {
     func errors() {
         for (env, name) in [
             (["TXSTATS_AMOUNT_SCALE": "x"], "TXSTATS_AMOUNT_SCALE"), (["TXSTATS_TIMEZONE": "Mars/Olympus"], "TXSTATS_TIMEZONE"),
+            (["TXSTATS_AMOUNT_SCALE": "3"], "TXSTATS_AMOUNT_SCALE"), (["TXSTATS_CURRENCY": "XAU"], "TXSTATS_CURRENCY"),
+            (["TXSTATS_CURRENCY": "usdollar"], "TXSTATS_CURRENCY"), (["TXSTATS_LEDGER_DAYS": "0"], "TXSTATS_LEDGER_DAYS"),
             (["REDIS_URL": "http://x"], "REDIS_URL"), (["TXSTATS_QUEUE": "a{b}"], "TXSTATS_QUEUE"),
         ] {
             do {

@@ -233,7 +233,7 @@ struct RecordingSink: QueueItemSink {
 
     var events: [Event] = []
 
-    mutating func row(_ row: TransactionParser.Row) { events.append(.row(row)) }
+    mutating func row(_ row: TransactionParser.Row, span: Range<Int>) { events.append(.row(row)) }
     mutating func reject(_ reason: RejectReason, raw: String) { events.append(.reject(reason, raw: raw)) }
 
     /// The events from `start` on, as ``Expected`` values (method names resolved in `names`).

@@ -373,7 +373,7 @@ struct QueueItemFuzzTests {
     func jsonItems() {
         let started = ContinuousClock.now
         var g = JSONGen(f: Fuzz(seed: 0x0051_7E47))
-        var parser = TransactionParser(calendar: .utc, scale: 2)
+        var parser = TransactionParser(calendar: .utc, currency: .usd)
         var sink = RecordingSink()
         var expectedTotals = MethodTotals()
         var mismatches: [String] = []
@@ -426,7 +426,7 @@ struct QueueItemFuzzTests {
                 default: item.insert(contentsOf: item[at..<min(item.count, at + g.f.int(1...8))], at: at)
                 }
             }
-            var parser = TransactionParser(calendar: .utc, scale: 2)
+            var parser = TransactionParser(calendar: .utc, currency: .usd)
             var sink = RecordingSink()
             item.withUnsafeBytes { QueueItemDecoder.decode($0, parser: &parser, into: &sink) }
             let got = sink.outcomes(names: parser.methods.names)
@@ -443,7 +443,7 @@ struct QueueItemFuzzTests {
             case .object(let canonical):
                 valid += 1
                 // The same item written canonically must come to the same outcome.
-                var p2 = TransactionParser(calendar: .utc, scale: 2)
+                var p2 = TransactionParser(calendar: .utc, currency: .usd)
                 var s2 = RecordingSink()
                 canonical.withUnsafeBytes { QueueItemDecoder.decode($0, parser: &p2, into: &s2) }
                 want = s2.outcomes(names: p2.methods.names)
@@ -464,17 +464,20 @@ struct QueueItemFuzzTests {
 
     // MARK: TXB1
 
-    @Test("1,500 TXB1 batches from CompactBatchWriter, intact and corrupted: every row counted exactly or rejected")
+    @Test("1,500 TXB1 and TXB2 batches, intact and corrupted: every row counted exactly or rejected")
     func compactBatches() {
         let started = ContinuousClock.now
         var f = Fuzz(seed: 0x7A_B1B1)
-        var parser = TransactionParser(calendar: .utc, scale: 2)
+        var parser = TransactionParser(calendar: .utc, currency: .usd)
         var sink = RecordingSink()
         var expectedTotals = MethodTotals()
         var mismatches: [String] = []
         var rowsSeen = 0
         for n in 0..<1_500 {
-            var writer = CompactBatchWriter(scale: 2, source: "s\(n)", firstLine: n * 100 + 2)
+            // Even batches in the legacy TXB1 form (still read), odd ones as the importer writes them now.
+            let legacy = n % 2 == 0
+            var writer = CompactBatchWriter(source: "s\(n)", firstLine: n * 100 + 2)
+            var v1 = Array("TXB1 2 s\(n) \(n * 100 + 2) 0\n".utf8)
             var expected: [Expected] = []
             for _ in 0..<f.int(1...80) {
                 var epoch = f.int64(-62_135_596_800...253_402_300_799)
@@ -486,12 +489,22 @@ struct QueueItemFuzzTests {
                 let status = f.pick(TransactionStatus.allCases)
                 let amount = f.minor()
                 let bytes = Array(name.utf8)
-                bytes.withUnsafeBytes { writer.append(epochSeconds: epoch, type: type, method: $0, status: status, amountMinor: amount) }
+                if legacy {
+                    v1 += Array("\(epoch)\t".utf8) + [type.code, 0x09] + bytes + [0x09, status.code] + Array("\t\(amount)\n".utf8)
+                } else {
+                    let id = f.chance(0.5) ? "tx-\(f.rng.next() % 10_000)" : nil
+                    let updated = f.chance(0.5) ? Int64(1_700_000_000_000_000) : nil
+                    bytes.withUnsafeBytes {
+                        writer.append(
+                            epochSeconds: epoch, type: type, method: $0, status: status, amountMinor: amount,
+                            currency: f.chance(0.5) ? .usd : .kwd, id: id, updatedMicros: updated)
+                    }
+                }
                 expected.append(
                     Fuzz.validEpochs.contains(epoch)
                         ? .row(epoch: epoch, type: type, method: name, status: status, amount: amount) : .reject("bad_timestamp"))
             }
-            var item = writer.buffer
+            var item = legacy ? v1 : writer.buffer
             let headerEnd = item.firstIndex(of: 0x0A)!
             var lineStarts: [Int] = []
             for i in headerEnd..<item.count - 1 where item[i] == 0x0A { lineStarts.append(i + 1) }
@@ -530,8 +543,9 @@ struct QueueItemFuzzTests {
                 }
                 expected[row] = .reject("bad_item")
             case 5:
-                // The whole batch: another scale, a broken header, no header line.
-                switch f.int(0...2) {
+                // The whole batch: another scale, a broken header (TXB1 only: TXB2's header names
+                // no scale), no header line.
+                switch legacy ? f.int(0...2) : 2 {
                 case 0:
                     item.replaceSubrange(5..<6, with: Array(String(f.pick([0, 3, 4, 18])).utf8))
                     expected = [.reject("scale_mismatch")]
@@ -823,23 +837,26 @@ enum ReferenceJSON {
     }
 }
 
-/// TXB1 as the README describes it, decoded with plain collection code: the oracle for
-/// randomly damaged batches.
+/// TXB1 and TXB2 as the README describes them, decoded with plain collection code: the oracle
+/// for randomly damaged batches.
 enum ReferenceTXB1 {
     static func decode(_ item: [UInt8], scale: Int) -> [Expected] {
         var body = item[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         while let b = body.first, b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D { body = body.dropFirst() }
         while let b = body.last, b == 0x20 || b == 0x09 { body = body.dropLast() }
-        guard body.starts(with: Array("TXB1 ".utf8)) else { return [.reject("bad_item")] }
+        let v2 = body.starts(with: Array("TXB2 ".utf8))
+        guard v2 || body.starts(with: Array("TXB1 ".utf8)) else { return [.reject("bad_item")] }
         guard let newline = body.firstIndex(of: 0x0A) else { return [.reject("bad_item")] }
-        let header = String(decoding: body[..<newline], as: UTF8.self).split(separator: " ")
-        guard header.count >= 2, let batchScale = Int(header[1]) else { return [.reject("bad_item")] }
-        guard batchScale == scale else { return [.reject("scale_mismatch")] }
+        if !v2 {
+            let header = String(decoding: body[..<newline], as: UTF8.self).split(separator: " ")
+            guard header.count >= 2, let batchScale = Int(header[1]) else { return [.reject("bad_item")] }
+            guard batchScale == scale else { return [.reject("scale_mismatch")] }
+        }
         var out: [Expected] = []
         for line in body[(newline + 1)...].split(separator: 0x0A, omittingEmptySubsequences: true) {
             let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard fields.count == 5, let epoch = integer(fields[0]), fields[1].count == 1, fields[3].count == 1,
+            guard fields.count == (v2 ? 8 : 5), !v2 || validTail(fields), let epoch = integer(fields[0]), fields[1].count == 1, fields[3].count == 1,
                 let type: TransactionType = ["d": .deposit, "w": .withdrawal][String(decoding: fields[1], as: UTF8.self)],
                 let status: TransactionStatus = ["s": .success, "f": .failed, "p": .pending][String(decoding: fields[3], as: UTF8.self)],
                 let amount = integer(fields[4]), amount >= 0, amount <= 1_000_000_000_000_000
@@ -857,6 +874,22 @@ enum ReferenceTXB1 {
             }
         }
         return out
+    }
+
+    /// TXB2's currency (a known code), id (empty, or at most 128 bytes of UTF-8 without
+    /// control characters) and update time (empty or an integer), judged independently.
+    static func validTail(_ fields: [ArraySlice<UInt8>]) -> Bool {
+        let code = String(decoding: fields[5], as: UTF8.self)
+        guard fields[5].count == 3, ["USD", "KWD", "JPY", "EUR"].contains(code.uppercased()) || Currency(code: code) != nil else { return false }
+        let id = fields[6]
+        if !id.isEmpty {
+            guard id.count <= 128, let text = String(validating: id, as: UTF8.self),
+                !text.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+            else { return false }
+        }
+        if fields[7].isEmpty { return true }
+        guard let updated = integer(fields[7]) else { return false }
+        return Fuzz.validEpochs.contains(updated / 1_000_000)
     }
 
     /// `-?[0-9]+`, at most 19 bytes, within Int64.

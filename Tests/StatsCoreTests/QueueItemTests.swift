@@ -6,23 +6,23 @@ import Testing
 struct CollectingSink: QueueItemSink {
     var rows: [TransactionParser.Row] = []
     var rejects: [(RejectReason, String)] = []
-    mutating func row(_ row: TransactionParser.Row) { rows.append(row) }
+    mutating func row(_ row: TransactionParser.Row, span: Range<Int>) { rows.append(row) }
     mutating func reject(_ reason: RejectReason, raw: String) { rejects.append((reason, raw)) }
 }
 
 @Suite("Queue item formats")
 struct QueueItemTests {
-    func decode(_ text: String, scale: Int = 2) -> (CollectingSink, TransactionParser) {
-        var parser = TransactionParser(calendar: .utc, scale: scale)
+    func decode(_ text: String) -> (CollectingSink, TransactionParser) {
+        var parser = TransactionParser(calendar: .utc, currency: .usd)
         var sink = CollectingSink()
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { QueueItemDecoder.decode(UnsafeRawBufferPointer($0), parser: &parser, into: &sink) }
         return (sink, parser)
     }
 
-    @Test("a TXB1 batch written by the importer decodes to the same rows")
+    @Test("a TXB2 batch written by the importer decodes to the same rows")
     func compactRoundTrip() {
-        var writer = CompactBatchWriter(scale: 2, source: "src", firstLine: 2)
+        var writer = CompactBatchWriter(source: "src", firstLine: 2)
         var rng = SplitMix64(seed: 1)
         var expected: [(Int64, TransactionType, String, TransactionStatus, Int64)] = []
         for _ in 0..<500 {
@@ -33,7 +33,11 @@ struct QueueItemTests {
             )
             expected.append(e)
             var m = e.2
-            m.withUTF8 { writer.append(epochSeconds: e.0, type: e.1, method: UnsafeRawBufferPointer($0), status: e.3, amountMinor: e.4) }
+            m.withUTF8 {
+                writer.append(
+                    epochSeconds: e.0, type: e.1, method: UnsafeRawBufferPointer($0), status: e.3, amountMinor: e.4, currency: .usd, id: nil,
+                    updatedMicros: nil)
+            }
         }
         #expect(writer.rows == 500)
         let (sink, parser) = decode(String(decoding: writer.buffer, as: UTF8.self))

@@ -15,8 +15,8 @@ struct StrictDecodingTests {
         var only: String? { sink.rows.count == 1 && sink.rejects.isEmpty ? methods[0] : nil }
     }
 
-    func decode(_ bytes: [UInt8], scale: Int = 2) -> Outcome {
-        var parser = TransactionParser(calendar: .utc, scale: scale)
+    func decode(_ bytes: [UInt8]) -> Outcome {
+        var parser = TransactionParser(calendar: .utc, currency: .usd)
         var sink = CollectingSink()
         bytes.withUnsafeBytes { QueueItemDecoder.decode($0, parser: &parser, into: &sink) }
         return Outcome(sink: sink, parser: parser)
@@ -105,7 +105,7 @@ struct StrictDecodingTests {
     func surrogatePair() {
         let escaped = decode(item(method: #"pay\ud83d\ude00"#))
         #expect(escaped.only == "pay😀")
-        var parser = TransactionParser(calendar: .utc, scale: 2)
+        var parser = TransactionParser(calendar: .utc, currency: .usd)
         var sink = CollectingSink()
         for m in [#"pay\ud83d\ude00"#, "pay😀", #"pay\uD83D\uDE00"#, #"\u0050ay😀"#] {
             item(method: m).withUnsafeBytes { QueueItemDecoder.decode($0, parser: &parser, into: &sink) }

@@ -115,13 +115,13 @@ public enum QueueItemDecoder {
             amount >= 0, amount <= TransactionParser.maxAmountMinor,
             let currency = Currency.lookup(UnsafeRawBufferPointer(rebasing: line[(tabs.4 + 1)..<tabs.5]))
         else { return .failure(.badItem("TXB2 row is malformed")) }
-        if let e = parser.calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
+        // The importer wrote these already validated: anything else in them is damage.
         var id: String?
         let idBytes = UnsafeRawBufferPointer(rebasing: line[(tabs.5 + 1)..<tabs.6])
         if !idBytes.isEmpty {
             switch TransactionParser.parseId(idBytes) {
             case .success(let v): id = v
-            case .failure(let e): return .failure(e)
+            case .failure(let e): return .failure(.badItem("TXB2 row's id is malformed: \(e.message)"))
             }
         }
         var updated: Int64?
@@ -132,6 +132,7 @@ public enum QueueItemDecoder {
             }
             updated = v
         }
+        if let e = parser.calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
         switch parser.methods.index(of: UnsafeRawBufferPointer(rebasing: line[(tabs.1 + 1)..<tabs.2])) {
         case .success(let m):
             return .success(

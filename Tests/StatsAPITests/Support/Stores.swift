@@ -116,7 +116,7 @@ enum API {
         throws -> APISettings
     {
         APISettings(
-            core: CoreSettings(redisURL: try RedisURL(parsing: redisURL), queue: "TransactionQueue", timeZone: "UTC", amountScale: 2),
+            core: CoreSettings(redisURL: try RedisURL(parsing: redisURL), queue: "TransactionQueue", timeZone: "UTC", currency: Currency(code: "USD")!),
             history: HistorySettings(
                 mongoURI: mongoURI, database: database, cutoffDays: Seed.cutoffDays,
                 today: CivilDay.parse(Seed.today.description)),
