@@ -109,7 +109,7 @@ public final class MongoClient: @unchecked Sendable {
         do throws(MongoError) {
             try runCommand(["dropIndexes": .string(collection), "index": .string(name)])
             return true
-        } catch where error.code == 27 || error.code == 26 { // IndexNotFound, NamespaceNotFound
+        } catch  where error.code == 27 || error.code == 26 { // IndexNotFound, NamespaceNotFound
             return false
         }
     }
@@ -121,7 +121,7 @@ public final class MongoClient: @unchecked Sendable {
             let reply = try runCommand(["listIndexes": .string(collection)])
             let batch = reply["cursor"]?.document?["firstBatch"]?.array ?? []
             return batch.compactMap { $0.document?["name"]?.string }
-        } catch where error.code == 26 { // NamespaceNotFound
+        } catch  where error.code == 26 { // NamespaceNotFound
             return []
         }
     }

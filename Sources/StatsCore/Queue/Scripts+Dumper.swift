@@ -1,11 +1,12 @@
 import Redis
 
-/// The dumper's scripts: claims of changed day/types, moving a late delta into the outbox,
-/// retention, and the lease. Like every script they touch only keys passed in KEYS, all of one
-/// queue's hash tag.
+/// The dumper's scripts: claims of changed day/type/currencies, moving a late delta into the
+/// outbox, retention, and the lease. Like every script they touch only keys passed in KEYS, all
+/// of one queue's hash tag.
 extension Scripts {
-    /// Claims up to ARGV[1] changed day/types: moves them from dirty to dumping and says for
-    /// each whether its day is archived (then Redis holds a delta, not the whole day).
+    /// Claims up to ARGV[1] changed day/type/currencies: moves them from dirty to dumping and
+    /// says for each whether its day is archived (then Redis holds a delta, not the whole day).
+    /// Members are `YYYY-MM-DD:deposits:USD`; the day is their first ten characters.
     /// KEYS: dirty, dumping, archived. Returns {member, archived(0/1), …}.
     public static let claimDirty = RedisScript(
         name: "claimDirty",
@@ -34,8 +35,8 @@ extension Scripts {
             return #ms
             """)
 
-    /// Takes an archived day's late delta out of Redis into an outbox entry, atomically.
-    /// KEYS: hourly, status, totals, outbox entry, outbox list, archive epoch.
+    /// Takes an archived day's late delta (one type and currency) out of Redis into an outbox
+    /// entry, atomically. KEYS: hourly, status, totals, outbox entry, outbox list, archive epoch.
     /// Returns 1 if there was a delta, 0 if not.
     public static let moveToOutbox = RedisScript(
         name: "moveToOutbox",
@@ -51,17 +52,23 @@ extension Scripts {
             return 1
             """)
 
-    /// Retention: removes a day from Redis once MongoDB holds all of it, i.e. when neither of
-    /// its day/types is dirty or being dumped. KEYS: dirty, dumping, days, archived, then the
-    /// day's six hashes. ARGV: day, deposits member, withdrawals member.
-    /// Returns 1 if archived, 0 if it must wait for a dump first.
+    /// Retention: removes a day from Redis, the hashes of every currency, once MongoDB holds all
+    /// of it, i.e. when none of its day/type/currencies is dirty or being dumped.
+    ///
+    /// The caller reads `{Q}:currencies` first and passes the hashes and dirty members of each
+    /// code; the set only grows, so if it holds another number of codes now (a commit in a new
+    /// currency came in between) the script does nothing and the day waits for the next pass.
+    /// KEYS: dirty, dumping, days, archived, currencies, then the day's hashes (three per type
+    /// and currency). ARGV: day, currency count, then the dirty members (two per currency).
+    /// Returns 1 if archived, 0 if it must wait.
     public static let archiveDay = RedisScript(
         name: "archiveDay",
         source: """
-            for i = 2, 3 do
+            if redis.call('SCARD', KEYS[5]) ~= tonumber(ARGV[2]) then return 0 end
+            for i = 3, #ARGV do
               if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 or redis.call('SISMEMBER', KEYS[2], ARGV[i]) == 1 then return 0 end
             end
-            for k = 5, #KEYS do redis.call('DEL', KEYS[k]) end
+            for k = 6, #KEYS do redis.call('DEL', KEYS[k]) end
             redis.call('ZREM', KEYS[3], ARGV[1])
             redis.call('SADD', KEYS[4], ARGV[1])
             return 1
