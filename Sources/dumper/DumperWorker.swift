@@ -259,16 +259,18 @@ final class DumperWorker {
 
     /// Retention: days before the cut-off whose every change MongoDB holds leave Redis, the
     /// hashes of every currency at once. The currencies come from `{Q}:currencies` (never KEYS
-    /// or SCAN); the script re-checks its size, so a currency added meanwhile makes the day wait
-    /// for the next pass rather than leave a currency's hashes behind unnoticed.
+    /// or SCAN), plus the default one; the script re-checks the set's size, so a currency added
+    /// meanwhile makes the day wait for the next pass rather than leave its hashes behind.
     func retire() throws -> Int {
         let cutoff = settings.history.cutoffDay(calendar: &calendar)
         let old = (try redis.run("ZRANGEBYSCORE", keys.days, "-inf", String(cutoff.daysSinceEpoch - 1)).check().array ?? []).compactMap(
             \.text)
         guard !old.isEmpty else { return 0 }
         let codes = (try redis.run("SMEMBERS", keys.currencies).check().array ?? []).compactMap(\.text)
-        let currencies = codes.compactMap { Currency(code: $0) }.sorted()
-        if currencies.count < codes.count {
+        // The default currency always: its hashes must not outlive the day even if the set has
+        // not recorded it (a Redis migrated from layout 1), or they would be read as late data.
+        let currencies = Set(codes.compactMap { Currency(code: $0) } + [settings.core.currency]).sorted()
+        if codes.contains(where: { Currency(code: $0) == nil }) {
             logger.error(
                 "the currencies set holds codes the dumper does not know; their hashes are left in Redis",
                 metadata: ["codes": "\(codes.filter { Currency(code: $0) == nil })", "set": "\(keys.currencies)"])

@@ -25,6 +25,11 @@ public enum DailyAggregateMigration {
         public var relabelled = 0
         /// Whether the layout-1 unique index was there and has been dropped.
         public var droppedLegacyIndex = false
+
+        public init(relabelled: Int = 0, droppedLegacyIndex: Bool = false) {
+            self.relabelled = relabelled
+            self.droppedLegacyIndex = droppedLegacyIndex
+        }
     }
 
     public static func run(_ mongo: MongoClient, defaultCurrency currency: Currency) throws -> Outcome {
