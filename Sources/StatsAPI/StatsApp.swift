@@ -75,7 +75,8 @@ struct StatsApp: Sendable {
     }
 
     /// `GET /api/v1/currencies`: every currency that has aggregates, in Redis or MongoDB, with
-    /// its exponent (the fraction digits of its amounts), and the default one. Not cached: the
+    /// its exponent (the fraction digits of its amounts), and the default one (with its exponent
+    /// too: it is what a read without currency= reports, data or not). Not cached: the
     /// dumper's writes (and its start-up migration) can add a MongoDB currency without moving
     /// the data version, and two small reads cost little.
     func currencies() async throws -> Response {
@@ -84,7 +85,8 @@ struct StatsApp: Sendable {
             let list: [JSONValue] = try reader.currencies().map { c in
                 .object([("code", .string(c.code)), ("exponent", .int(Int64(c.exponent)))])
             }
-            return JSONValue.object([("default", .string(fallback.code)), ("currencies", .array(list))]).render(scale: 0)
+            let def = JSONValue.object([("code", .string(fallback.code)), ("exponent", .int(Int64(fallback.exponent)))])
+            return JSONValue.object([("default", def), ("currencies", .array(list))]).render(scale: 0)
         }
         return JSONBody.response(body)
     }
