@@ -101,6 +101,31 @@ public final class MongoClient: @unchecked Sendable {
         try runCommand(["createIndexes": .string(collection), "indexes": .array(specs)])
     }
 
+    /// Drops the index called `name`; returns false if the collection has no such index
+    /// (IndexNotFound, code 27), so dropping one that is already gone is a no-op.
+    @discardableResult
+    public func dropIndex(_ collection: String, name: String) throws(MongoError) -> Bool {
+        try Self.checkName(collection, what: "collection")
+        do throws(MongoError) {
+            try runCommand(["dropIndexes": .string(collection), "index": .string(name)])
+            return true
+        } catch  where error.code == 27 || error.code == 26 { // IndexNotFound, NamespaceNotFound
+            return false
+        }
+    }
+
+    /// The names of the collection's indexes (`listIndexes`; empty if it does not exist).
+    public func indexNames(_ collection: String) throws(MongoError) -> [String] {
+        try Self.checkName(collection, what: "collection")
+        do throws(MongoError) {
+            let reply = try runCommand(["listIndexes": .string(collection)])
+            let batch = reply["cursor"]?.document?["firstBatch"]?.array ?? []
+            return batch.compactMap { $0.document?["name"]?.string }
+        } catch  where error.code == 26 { // NamespaceNotFound
+            return []
+        }
+    }
+
     // MARK: writes
 
     /// Replaces the first document matching `filter`; with `upsert`, inserts `replacement` if
@@ -122,6 +147,16 @@ public final class MongoClient: @unchecked Sendable {
     ) throws(MongoError) -> (matched: Int, modified: Int, upserted: Bool) {
         let reply = try write(collection, filter, update, upsert: upsert, mongoc_collection_update_one)
         return (Self.count(reply["matchedCount"]), Self.count(reply["modifiedCount"]), Self.upserted(reply))
+    }
+
+    /// Applies update operators to every document matching `filter`; returns how many matched
+    /// and how many changed.
+    @discardableResult
+    public func updateMany(
+        _ collection: String, filter: BSONDocument, update: BSONDocument
+    ) throws(MongoError) -> (matched: Int, modified: Int) {
+        let reply = try write(collection, filter, update, upsert: false, mongoc_collection_update_many)
+        return (Self.count(reply["matchedCount"]), Self.count(reply["modifiedCount"]))
     }
 
     /// Sends many writes in as few round trips as libmongoc can (batches of up to 100,000
@@ -228,6 +263,14 @@ public final class MongoClient: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// The distinct values of `key` among the documents matching `filter` (the `distinct`
+    /// command), in the server's order.
+    public func distinct(_ collection: String, key: String, filter: BSONDocument = [:]) throws(MongoError) -> [BSONValue] {
+        try Self.checkName(collection, what: "collection")
+        let reply = try runCommand(["distinct": .string(collection), "key": .string(key), "query": .document(filter)])
+        return reply["values"]?.array ?? []
     }
 
     /// How many documents match `filter` (an aggregation on the server, so exact).

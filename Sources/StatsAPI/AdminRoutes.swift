@@ -21,7 +21,7 @@ extension StatsApp {
             return JSONBody.response("{\"status\":\"requested\",\"detail\":\"the dumper runs a pass now\"}", status: .accepted)
         }
         admin.get("queue") { _, _ in
-            let scale = self.scale
+            let scale = self.defaultCurrency.exponent
             let body: String = try await store.read { reader in
                 do { return try Self.queueReport(reader).render(scale: scale) } catch {
                     throw StatsReader.ReadError(source: "Redis", message: "\(error)")

@@ -70,7 +70,7 @@ func makeStatsApp(settings: APISettings, assets: Assets) throws -> (app: StatsAp
     threads.start()
     let store = StatsStore(reader: reader, threads: threads)
     let app = StatsApp(
-        store: store, versions: VersionWatcher(store: store), scale: settings.core.currency.exponent, maxRangeDays: settings.maxRangeDays,
+        store: store, versions: VersionWatcher(store: store), defaultCurrency: settings.core.currency, maxRangeDays: settings.maxRangeDays,
         adminToken: settings.adminToken, readToken: settings.readToken, assets: assets,
         cache: ResponseCache(capacityBytes: settings.cacheBytes))
     return (app, threads)

@@ -27,12 +27,12 @@ extension StatsApp {
         let (from, to) = explicit ?? lastDays(days)
         let fixedDays = days
         let fixedLabel = label
-        return try await cachedView(key: "compare|\(label)|\(from)|\(to)|\(filter.cacheKey)") { reader in
+        return try await cachedView(request, key: "compare|\(label)|\(from)|\(to)|\(filter.cacheKey)") { reader, currency in
             let days = fixedDays
             let label = fixedLabel
             let prevFrom = from.adding(days: -days)
             let prevTo = from.adding(days: -1)
-            let all = try reader.read(from: prevFrom, to: to, view: .status)
+            let all = try reader.read(from: prevFrom, to: to, view: .status, currency: currency)
             let current = all.filter { $0.key >= from }
             let previous = all.filter { $0.key < from }
             let cur = StatsSums.blocks(current, filter: filter)

@@ -5,8 +5,11 @@ import StatsCore
 /// SVG; no CDN, script, stylesheet or web font from elsewhere, so it works offline), assembled at
 /// start-up from `Resources/dashboard/` (see ``Assets``).
 ///
-/// It reads the api's own JSON endpoints on the same origin:
-/// - `GET /api/v1/stats/compare?period=1d` first, for "today" as the server sees it
+/// It reads the api's own JSON endpoints on the same origin, every statistics read with the
+/// chosen `currency=`:
+/// - `GET /api/v1/currencies` first, for the currency picker (each code with its exponent, the
+///   decimals amounts are shown with; the server's default preselected);
+/// - `GET /api/v1/stats/compare?period=1d`, for "today" as the server sees it
 ///   (`current.endDate`; the server may run with a fixed `TXSTATS_TODAY`);
 /// - `GET /stats`, `/api/v1/stats/weekly` and `/api/v1/stats/range` for the chosen range: daily
 ///   successful amounts stacked by payment method, per-day and range totals;
@@ -24,7 +27,7 @@ import StatsCore
 /// `data-chart` (`daily`, `hourly`, `compare`) and each drawn bar segment `data-value` (the
 /// API's exact decimal text) with `data-day`/`data-method`/`data-type`, `data-hour`/`data-status`,
 /// or `data-method`/`data-period`. The state is in the query string
-/// (`?from=&to=&day=&period=&type=&measure=`), so a view can be linked.
+/// (`?from=&to=&day=&period=&type=&measure=&currency=`), so a view can be linked.
 extension StatsApp {
     func addDashboardRoute(to router: Router<BasicRequestContext>) {
         let page = assets.dashboard

@@ -6,7 +6,8 @@ import WorkerRuntime
 struct StatsApp: Sendable {
     let store: StatsStore
     let versions: VersionWatcher
-    let scale: Int
+    /// The currency of a read that names none (`TXSTATS_CURRENCY`).
+    let defaultCurrency: Currency
     let maxRangeDays: Int
     /// Bearer tokens: admin routes exist only with one; read routes require one if set.
     let adminToken: String?
@@ -43,6 +44,7 @@ struct StatsApp: Sendable {
         let read = router.group()
         if let readToken { read.add(middleware: BearerTokenMiddleware(token: BearerToken(readToken))) }
         read.get("/stats") { request, _ in try await stats(request) }
+        read.get("/api/v1/currencies") { _, _ in try await currencies() }
         addViewRoutes(to: read)
 
         if let adminToken {
@@ -52,21 +54,39 @@ struct StatsApp: Sendable {
         return router
     }
 
-    /// `GET /stats?from_date=&to_date=`: the original's shape, exact amounts.
+    /// `GET /stats?from_date=&to_date=[&currency=]`: the original's shape (method -> amount),
+    /// exact amounts in the requested currency's minor units, printed with its decimals.
     func stats(_ request: Request) async throws -> Response {
         let range = try DateRangeQuery(request, maxDays: maxRangeDays)
+        let currency = try ViewQuery.currency(request, default: defaultCurrency)
         let cache = self.cache
-        let scale = self.scale
-        let key = "stats|\(range.from)|\(range.to)"
+        let key = "stats|\(currency.code)|\(range.from)|\(range.to)"
         // Same data version, same answer: the version moves with every aggregate commit.
         if let v = versions.version, let hit = cache.get(key, version: v) { return JSONBody.response(hit) }
         let body: ByteBuffer = try await store.read { reader in
             let version = try reader.dataVersion()
             if let hit = cache.get(key, version: version) { return hit }
-            let days = try reader.read(from: range.from, to: range.to, view: .totals)
-            let body = ByteBuffer(string: JSONBody.stats(days, scale: scale))
+            let days = try reader.read(from: range.from, to: range.to, view: .totals, currency: currency)
+            let body = ByteBuffer(string: JSONBody.stats(days, scale: currency.exponent))
             cache.put(key, version: version, body: body)
             return body
+        }
+        return JSONBody.response(body)
+    }
+
+    /// `GET /api/v1/currencies`: every currency that has aggregates, in Redis or MongoDB, with
+    /// its exponent (the fraction digits of its amounts), and the default one (with its exponent
+    /// too: it is what a read without currency= reports, data or not). Not cached: the
+    /// dumper's writes (and its start-up migration) can add a MongoDB currency without moving
+    /// the data version, and two small reads cost little.
+    func currencies() async throws -> Response {
+        let fallback = defaultCurrency
+        let body: String = try await store.read { reader in
+            let list: [JSONValue] = try reader.currencies().map { c in
+                .object([("code", .string(c.code)), ("exponent", .int(Int64(c.exponent)))])
+            }
+            let def = JSONValue.object([("code", .string(fallback.code)), ("exponent", .int(Int64(fallback.exponent)))])
+            return JSONValue.object([("default", def), ("currencies", .array(list))]).render(scale: 0)
         }
         return JSONBody.response(body)
     }

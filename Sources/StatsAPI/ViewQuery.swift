@@ -83,6 +83,19 @@ struct ViewQuery {
         return (n, String(p))
     }
 
+    /// `currency=`: an ISO 4217 code the table knows, in any case (`jpy` is JPY); absent, the
+    /// default currency (`TXSTATS_CURRENCY`). Shared by every read route, `/stats` included.
+    static func currency(_ request: Request, default fallback: Currency) throws -> Currency {
+        guard let text = request.uri.queryParameters.get("currency") else { return fallback }
+        let u = text.utf8
+        guard u.count == 3, u.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }), let c = Currency(code: text) else {
+            throw ApiError.badRequest(
+                "currency must be an ISO 4217 code with a minor unit, such as USD, EUR or JPY; got \(JSONText.quote(String(text.prefix(20))))"
+            )
+        }
+        return c
+    }
+
     /// `type=`, `method=`, `status=`. Type and status are exactly one of their values. A method
     /// is normalised as at ingestion; a name that could never be stored (too long, a control
     /// character, `|`) is kept as given, so it matches nothing, like a method never seen.

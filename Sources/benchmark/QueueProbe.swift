@@ -64,10 +64,15 @@ final class QueueProbe {
         return counts
     }
 
-    /// Sum of every `…|n` count in the per-day status hashes: the rows aggregated.
+    /// Sum of every `…|n` count in the per-day status hashes of every currency: the rows
+    /// aggregated.
     func aggregatedRows() throws -> Int {
         let days = (try redis.run("ZRANGE", keys.days, "0", "-1").check().array ?? []).compactMap(\.text)
-        let currencies = (try redis.run("SMEMBERS", keys.currencies).check().array ?? []).compactMap { $0.text.flatMap { Currency(code: $0) } }
+        let codes = (try redis.run("SMEMBERS", keys.currencies).check().array ?? []).compactMap(\.text)
+        let currencies = try codes.map { code in
+            guard let c = Currency(code: code) else { throw BenchmarkError("unknown currency \(code) in \(keys.currencies)") }
+            return c
+        }
         var commands: [RedisCommand] = []
         for text in days {
             guard let day = CivilDay.parse(text) else { throw BenchmarkError("unreadable day \(text) in \(keys.days)") }

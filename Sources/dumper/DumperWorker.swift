@@ -6,11 +6,12 @@ import Redis
 import StatsCore
 import WorkerRuntime
 
-/// One dumper pass: (1) add pending late deltas (the outbox) to MongoDB, (2) claim the day/types
-/// changed since the last pass and write each to MongoDB — whole, or as a delta for an archived
-/// day — and (3) retire days before the cut-off that MongoDB now holds in full. A claim sits in
-/// `{Q}:dumping` until its write succeeded; if MongoDB is down it goes back to dirty, and
-/// nothing is removed from Redis.
+/// One dumper pass: (1) add pending late deltas (the outbox) to MongoDB, (2) claim the
+/// day/type/currencies changed since the last pass and write each to MongoDB — whole, or as a
+/// delta for an archived day — and (3) retire days before the cut-off that MongoDB now holds in
+/// full, every currency at once. A claim sits in `{Q}:dumping` until its write succeeded; if
+/// MongoDB is down it goes back to dirty, and nothing is removed from Redis. One MongoDB
+/// document per (day, type, currency): amounts of two currencies are never added.
 final class DumperWorker {
     let settings: DumperSettings
     let keys: KeyLayout
@@ -57,8 +58,22 @@ final class DumperWorker {
                     continue
                 }
                 if !schemaReady {
-                    try mongo.ensureCollection(HistorySettings.collection, validator: DailyAggregateDocument.validator)
-                    try mongo.createIndexes(HistorySettings.collection, indexes: DailyAggregateDocument.indexes)
+                    // A layout-1 Redis's keys get their currency before the first pass reads them.
+                    let renamed = try redis.migrateLayout(keys, currency: settings.core.currency)
+                    if renamed > 0 {
+                        logger.notice(
+                            "migrated this queue's aggregates to the per-currency key layout",
+                            metadata: ["keys_renamed": "\(renamed)", "currency": "\(settings.core.currency)"])
+                    }
+                    let migrated = try DailyAggregateMigration.run(mongo, defaultCurrency: settings.core.currency)
+                    if migrated.relabelled > 0 || migrated.droppedLegacyIndex {
+                        logger.notice(
+                            "MongoDB documents migrated to one per currency",
+                            metadata: [
+                                "relabelled": "\(migrated.relabelled)", "currency": "\(settings.core.currency.code)",
+                                "dropped_index": "\(migrated.droppedLegacyIndex ? DailyAggregateDocument.legacyUniqueIndexName : "-")",
+                            ])
+                    }
                     schemaReady = true
                 }
                 let started = ContinuousClock.now
@@ -82,6 +97,11 @@ final class DumperWorker {
                 }
                 if settings.once { break }
                 try waitForNextPass()
+            } catch let refusal as DailyAggregateMigration.Refusal {
+                // Not an outage: retrying cannot help, and the dumper must not write beside
+                // documents whose units it cannot tell.
+                if holdsLease { _ = try? redis.run("DEL", keys.dumperLock) }
+                throw refusal
             } catch {
                 let delay = backoff.next()
                 let source = error is MongoError ? "MongoDB" : "Redis"
@@ -146,12 +166,13 @@ final class DumperWorker {
                 try redis.evalScript(Scripts.claimDirty, keys: [keys.dirty, keys.dumping, keys.archived], args: RedisCommand(["256"]))
                 .check().array ?? []
             if claimed.isEmpty { break }
-            var full: [(String, CivilDay, TransactionType)] = []
-            var late: [(String, CivilDay, TransactionType)] = []
+            var full: [Claim] = []
+            var late: [Claim] = []
             var i = 0
             while i + 1 < claimed.count {
-                if let m = claimed[i].text, let (day, type) = Self.parseMember(m) {
-                    if claimed[i + 1].int == 1 { late.append((m, day, type)) } else { full.append((m, day, type)) }
+                if let m = claimed[i].text, let p = KeyLayout.parseDirtyMember(m) {
+                    let claim = Claim(member: m, day: p.day, type: p.type, currency: p.currency)
+                    if claimed[i + 1].int == 1 { late.append(claim) } else { full.append(claim) }
                 } else if let m = claimed[i].text {
                     try redis.run("SMOVE", keys.dumping, keys.unarchivable, m).check()
                     logger.error(
@@ -163,20 +184,22 @@ final class DumperWorker {
             do {
                 result.written += try writeFull(full)
             } catch {
-                _ = try? redis.evalScript(Scripts.unclaim, keys: [keys.dumping, keys.dirty], args: RedisCommand((full + late).map(\.0)))
+                _ = try? redis.evalScript(
+                    Scripts.unclaim, keys: [keys.dumping, keys.dirty], args: RedisCommand((full + late).map(\.member)))
                 throw error
             }
-            for (member, day, type) in late {
+            for c in late {
                 let seq = try redis.run("INCR", keys.outboxSeq).check().int ?? 0
                 _ = try redis.evalScript(
                     Scripts.moveToOutbox,
                     keys: [
-                        keys.hourly(day, type, .usdTemp), keys.status(day, type, .usdTemp), keys.totals(day, type, .usdTemp),
-                        keys.outboxEntry(seq: seq, day, type, .usdTemp), keys.outbox, keys.archiveEpoch,
+                        keys.hourly(c.day, c.type, c.currency), keys.status(c.day, c.type, c.currency),
+                        keys.totals(c.day, c.type, c.currency), keys.outboxEntry(seq: seq, c.day, c.type, c.currency), keys.outbox,
+                        keys.archiveEpoch,
                     ],
                     args: RedisCommand([String]())
                 ).check()
-                try redis.run("SREM", keys.dumping, member).check()
+                try redis.run("SREM", keys.dumping, c.member).check()
             }
             if !late.isEmpty { result.deltas += try drainOutbox() }
         }
@@ -184,22 +207,30 @@ final class DumperWorker {
         return result
     }
 
-    /// Whole days: replace each document with what Redis holds, then release the claims.
-    func writeFull(_ members: [(String, CivilDay, TransactionType)]) throws -> Int {
-        guard !members.isEmpty else { return 0 }
-        let replies = try redis.pipeline(members.map { RedisCommand(["HGETALL", keys.hourly($0.1, $0.2, .usdTemp)]) })
+    /// A claimed member of `{Q}:dirty`: one day, type and currency.
+    struct Claim {
+        var member: String
+        var day: CivilDay
+        var type: TransactionType
+        var currency: Currency
+    }
+
+    /// Whole days: replace each (day, type, currency)'s document with what Redis holds, then
+    /// release the claims.
+    func writeFull(_ claims: [Claim]) throws -> Int {
+        guard !claims.isEmpty else { return 0 }
+        let replies = try redis.pipeline(claims.map { RedisCommand(["HGETALL", keys.hourly($0.day, $0.type, $0.currency)]) })
         var operations: [MongoWriteOperation] = []
-        for (m, reply) in zip(members, replies) {
-            let agg = DayAggregate(day: m.1, type: m.2, cells: DayAggregate.cells(from: try reply.check().pairs))
+        for (c, reply) in zip(claims, replies) {
+            let agg = DayAggregate(day: c.day, type: c.type, currency: c.currency, cells: DayAggregate.cells(from: try reply.check().pairs))
             operations.append(
                 .replaceOne(
-                    filter: DailyAggregateDocument.filter(m.1, m.2),
-                    replacement: DailyAggregateDocument.replacement(agg, scale: 2),
-                    upsert: true))
+                    filter: DailyAggregateDocument.filter(c.day, c.type, c.currency),
+                    replacement: DailyAggregateDocument.replacement(agg), upsert: true))
         }
         _ = try mongo.bulkWrite(HistorySettings.collection, operations: operations, ordered: false)
-        _ = try redis.pipeline(members.map { RedisCommand(["SREM", keys.dumping, $0.0]) })
-        return members.count
+        _ = try redis.pipeline(claims.map { RedisCommand(["SREM", keys.dumping, $0.member]) })
+        return claims.count
     }
 
     /// Adds each outbox entry to its MongoDB document exactly once, then deletes it.
@@ -207,15 +238,14 @@ final class DumperWorker {
         let names = (try redis.run("LRANGE", keys.outbox, "0", "-1").check().array ?? []).compactMap(\.text)
         var applied = 0
         for name in names {
-            guard let (seq, day, type, _) = keys.parseOutboxEntry(name) else {
+            guard let (seq, day, type, currency) = keys.parseOutboxEntry(name) else {
                 logger.error("unreadable outbox entry left in place", metadata: ["key": "\(name)"])
                 continue
             }
             let cells = DayAggregate.cells(from: try redis.run("HGETALL", name).check().pairs)
             if !cells.isEmpty {
                 let (filter, update) = DailyAggregateDocument.deltaUpdate(
-                    DayAggregate(day: day, type: type, cells: cells), seq: seq,
-                    scale: 2)
+                    DayAggregate(day: day, type: type, currency: currency, cells: cells), seq: seq)
                 do {
                     _ = try mongo.updateOne(HistorySettings.collection, filter: filter, update: update, upsert: true)
                 } catch {
@@ -231,29 +261,37 @@ final class DumperWorker {
         return applied
     }
 
-    /// Retention: days before the cut-off whose every change MongoDB holds leave Redis.
+    /// Retention: days before the cut-off whose every change MongoDB holds leave Redis, the
+    /// hashes of every currency at once. The currencies come from `{Q}:currencies` (never KEYS
+    /// or SCAN), plus the default one; the script re-checks the set's size, so a currency added
+    /// meanwhile makes the day wait for the next pass rather than leave its hashes behind.
     func retire() throws -> Int {
         let cutoff = settings.history.cutoffDay(calendar: &calendar)
         let old = (try redis.run("ZRANGEBYSCORE", keys.days, "-inf", String(cutoff.daysSinceEpoch - 1)).check().array ?? []).compactMap(
             \.text)
+        guard !old.isEmpty else { return 0 }
+        let codes = (try redis.run("SMEMBERS", keys.currencies).check().array ?? []).compactMap(\.text)
+        // The default currency always: its hashes must not outlive the day even if the set has
+        // not recorded it (a Redis migrated from layout 1), or they would be read as late data.
+        let currencies = Set(codes.compactMap { Currency(code: $0) } + [settings.core.currency]).sorted()
+        if codes.contains(where: { Currency(code: $0) == nil }) {
+            logger.error(
+                "the currencies set holds codes the dumper does not know; their hashes are left in Redis",
+                metadata: ["codes": "\(codes.filter { Currency(code: $0) == nil })", "set": "\(keys.currencies)"])
+        }
         var archived = 0
         for text in old {
             guard let day = CivilDay.parse(text) else { continue }
-            var keyList = [keys.dirty, keys.dumping, keys.days, keys.archived]
-            for t in TransactionType.allCases { keyList += [keys.totals(day, t, .usdTemp), keys.status(day, t, .usdTemp), keys.hourly(day, t, .usdTemp)] }
-            let args = RedisCommand([text, KeyLayout.dirtyMember(day, .deposit, .usdTemp), KeyLayout.dirtyMember(day, .withdrawal, .usdTemp)])
-            archived += Int(try redis.evalScript(Scripts.archiveDay, keys: keyList, args: args).check().int ?? 0)
+            var keyList = [keys.dirty, keys.dumping, keys.days, keys.archived, keys.currencies]
+            var args = [text, String(codes.count)]
+            for c in currencies {
+                for t in TransactionType.allCases {
+                    keyList += keys.hashes(day, t, c)
+                    args.append(KeyLayout.dirtyMember(day, t, c))
+                }
+            }
+            archived += Int(try redis.evalScript(Scripts.archiveDay, keys: keyList, args: RedisCommand(args)).check().int ?? 0)
         }
         return archived
     }
-
-    static func parseMember(_ m: String) -> (CivilDay, TransactionType)? {
-        guard let p = KeyLayout.parseDirtyMember(m) else { return nil }
-        return (p.day, p.type)
-    }
-}
-
-extension Currency {
-    // TEMPORARY until the per-currency dumper lands.
-    static var usdTemp: Currency { Currency(code: "USD")! }
 }

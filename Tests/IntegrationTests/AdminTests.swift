@@ -79,6 +79,7 @@ struct AdminTests {
         defer { api.signal(SIGTERM) }
         #expect(try LoopbackHTTP.get(port: port, "/stats?from_date=2026-01-01&to_date=2026-01-02").status == 401)
         #expect(try LoopbackHTTP.get(port: port, "/api/v1/stats/daily?date=2026-01-01").status == 401)
+        #expect(try LoopbackHTTP.get(port: port, "/api/v1/currencies").status == 401)
         #expect(
             try LoopbackHTTP.request(
                 port: port, "GET", "/stats?from_date=2026-01-01&to_date=2026-01-02", headers: ["Authorization": "Bearer r3ad"]

@@ -58,6 +58,9 @@ struct DashboardTests {
         let dom = try browser.dumpDOM(url, windowSize: (1280, 800))
         let body = try #require(DOM.elements(dom[...]).first { $0.name == "body" }, "no <body> in the dumped DOM")
         #expect(body["data-errors"] == "0", "script errors on the page")
+        // The currency picker lists what /api/v1/currencies reports; the URL keeps the choice.
+        let options = DOM.elements(dom[...]).filter { $0.name == "option" }.compactMap { $0["value"] }
+        #expect(options.contains("USD"), "the currency picker offers USD: \(options)")
         try #require(body["data-ready"] == "1", "the charts did not all render: \(DOM.text(dom).prefix(1500))")
         #expect(body["data-overflow-x"] == "0")
 

@@ -41,7 +41,7 @@ struct HistoryTests {
         try fleet.dumpOnce()
         #expect(try redis.run("ZCARD", "{TransactionQueue}:days").int == 8)
         #expect(try redis.run("SCARD", "{TransactionQueue}:archived").int == 12)
-        #expect(try redis.run("EXISTS", "agg:2026-01-05:deposits:{TransactionQueue}").int == 0)
+        #expect(try redis.run("EXISTS", "agg:2026-01-05:deposits:USD:{TransactionQueue}").int == 0)
         #expect(try stats(port, "2026-01-01", "2026-01-20") == expected, "after retention")
         #expect(try stats(port, "2026-01-10", "2026-01-15") == expected.filter { $0.key >= "2026-01-10" && $0.key <= "2026-01-15" })
         #expect(
@@ -61,16 +61,17 @@ struct HistoryTests {
         expected = try expectedStats([csv, late])
         #expect(try stats(port, "2026-01-01", "2026-01-20") == expected, "late data before the dumper moved it")
         try fleet.dumpOnce()
-        #expect(try redis.run("EXISTS", "agg:2026-01-02:deposits:{TransactionQueue}:hourly").int == 0, "late delta left Redis")
+        #expect(try redis.run("EXISTS", "agg:2026-01-02:deposits:USD:{TransactionQueue}:hourly").int == 0, "late delta left Redis")
         #expect(try redis.run("LLEN", "{TransactionQueue}:outbox").int == 0)
         #expect(try stats(port, "2026-01-01", "2026-01-20") == expected, "late data added to MongoDB exactly")
 
         // Re-applying a delta MongoDB already has (a dumper that died before deleting its outbox
         // entry) changes nothing, for the api and for the dumper.
         let mongo = try fleet.mongo.client(database: fleet.database)
-        let doc = try #require(try mongo.find("DailyAggregates", filter: ["Date": "2026-01-02", "Type": "deposits"]).first)
+        let doc = try #require(
+            try mongo.find("DailyAggregates", filter: ["Date": "2026-01-02", "Type": "deposits", "Currency": "USD"]).first)
         let seq = try #require(doc["AppliedDeltas"]?.array?.last?.int64)
-        let name = "{TransactionQueue}:outbox:\(seq):2026-01-02:deposits"
+        let name = "{TransactionQueue}:outbox:\(seq):2026-01-02:deposits:USD"
         try redis.run("HSET", name, "visa|success|10|n", "1", "visa|success|10|a", "10005").check()
         try redis.run("RPUSH", "{TransactionQueue}:outbox", name).check()
         try redis.run("INCR", "{TransactionQueue}:version").check() // bypass the response cache
@@ -184,7 +185,7 @@ struct HistoryTests {
                 "/stats", "/healthz", "/readyz", "/openapi.json", "/", "/api/v1/stats/hourly", "/api/v1/stats/daily",
                 "/api/v1/stats/weekly", "/api/v1/stats/monthly", "/api/v1/stats/range", "/api/v1/stats/providers",
                 "/api/v1/stats/provider/{id}", "/api/v1/stats/compare", "/metrics",
-                "/api/v1/admin/dump", "/api/v1/admin/queue",
+                "/api/v1/admin/dump", "/api/v1/admin/queue", "/api/v1/currencies",
             ])
         // Every documented operation answers as documented, with its required parameters.
         let examples = [

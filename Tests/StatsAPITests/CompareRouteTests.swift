@@ -67,7 +67,7 @@ extension Routes {
                             })
                     )
                 ]
-            return .object([
+            return Expected.view([
                 ("period", .string(label)), ("days", Expected.number(Int64(n))), ("current", summary(from, to, cur)),
                 ("previous", summary(prevFrom, prevTo, prev)), ("change", .object(change)),
             ])

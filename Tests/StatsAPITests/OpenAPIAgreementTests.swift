@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import StatsCore
 import Testing
 import WorkerRuntime
 
@@ -147,6 +148,32 @@ struct OpenAPIAgreement {
             #expect(Self.accepts("method=\(m)") { _ = try $0.filter() }, "method=\(m)")
         }
         #expect(!Self.accepts("method=") { _ = try $0.filter() })
+    }
+
+    @Test("currency: on every read route; three letters in any case by the pattern, and the server takes exactly the table's codes")
+    func currency() {
+        let usd = Currency(code: "USD")!
+        for path in ((Self.doc["paths"] as! [String: Any]).keys) where path == "/stats" || path.hasPrefix("/api/v1/stats/") {
+            #expect(Self.schema(path, "currency")["pattern"] as? String == "^[A-Za-z]{3}$", "\(path)")
+        }
+        let pattern = Self.schema("/stats", "currency")["pattern"] as! String
+        func accepted(_ text: String) -> Bool {
+            let encoded = text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+            let request = Request(
+                head: HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/x?currency=" + encoded),
+                body: RequestBody(buffer: ByteBuffer()))
+            return (try? ViewQuery.currency(request, default: usd)) != nil
+        }
+        for c in Currency.all {
+            for text in [c.code, c.code.lowercased(), String(c.code.prefix(1)) + c.code.dropFirst().lowercased()] {
+                #expect(Self.matches(pattern, text) && accepted(text), "\(text)")
+            }
+        }
+        // The pattern admits codes the table lacks (the rule stated in the description): refused.
+        for text in ["XYZ", "XAU", "xts", "AAA"] { #expect(Self.matches(pattern, text) && !accepted(text), "\(text)") }
+        for text in ["", "US", "USDD", " USD", "USD ", "U D", "123", "éur", "US$"] {
+            #expect(!Self.matches(pattern, text) && !accepted(text), "\(text)")
+        }
     }
 
     @Test("every data operation documents the answers it can give: 400, 401 (and the optional read token), 413, 431, 503")

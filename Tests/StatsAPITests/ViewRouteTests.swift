@@ -2,7 +2,8 @@ import HummingbirdTesting
 import Testing
 
 extension Routes {
-    /// `/api/v1/stats/*`: each answer compared whole with the document built from the rows.
+    /// `/api/v1/stats/*`: each answer compared whole with the document built from the rows (in
+    /// the default currency, USD, which every answer names first).
     @Suite("/api/v1/stats views")
     struct Views {
         static let filters: [Filter] = [
@@ -21,7 +22,7 @@ extension Routes {
                     let uri = Self.q("/api/v1/stats/daily?date=\(day)", filter)
                     let rows = Seed.rows(from: day, to: day, filter)
                     expectJSON(
-                        try await client.json(uri), .object([("date", .string(day.description))] + Expected.types(rows, filter)), uri)
+                        try await client.json(uri), Expected.view([("date", .string(day.description))] + Expected.types(rows, filter)), uri)
                 }
             }
         }
@@ -39,7 +40,7 @@ extension Routes {
                     }
                     expectJSON(
                         try await client.json(uri),
-                        .object([
+                        Expected.view([
                             ("date", .string(day.description)), ("timezone", .string("UTC")), ("hours", .number("24")),
                             ("hourly", .array(hours)),
                         ]), uri)
@@ -55,11 +56,11 @@ extension Routes {
                     let uri = Self.q("/api/v1/stats/weekly?week=\(week)", filter)
                     expectJSON(
                         try await client.json(uri),
-                        .object([("week", .string(week))] + Expected.daily(from: monday, to: monday.adding(6), filter)), uri)
+                        Expected.view([("week", .string(week))] + Expected.daily(from: monday, to: monday.adding(6), filter)), uri)
                 }
                 let (from, to) = (Day(2025, 12, 18), Day(2026, 1, 20))
                 let uri = Self.q("/api/v1/stats/weekly?startDate=\(from)&endDate=\(to)", filter)
-                expectJSON(try await client.json(uri), .object(Expected.daily(from: from, to: to, filter)), uri)
+                expectJSON(try await client.json(uri), Expected.view(Expected.daily(from: from, to: to, filter)), uri)
             }
         }
 
@@ -72,7 +73,8 @@ extension Routes {
                 ] {
                     let uri = Self.q("/api/v1/stats/monthly?month=\(month)", filter)
                     expectJSON(
-                        try await client.json(uri), .object([("month", .string(month))] + Expected.daily(from: first, to: last, filter)),
+                        try await client.json(uri),
+                        Expected.view([("month", .string(month))] + Expected.daily(from: first, to: last, filter)),
                         uri)
                 }
             }
@@ -87,7 +89,7 @@ extension Routes {
                     let uri = Self.q("/api/v1/stats/range?startDate=\(from)&endDate=\(to)", filter)
                     expectJSON(
                         try await client.json(uri),
-                        .object(
+                        Expected.view(
                             [("startDate", .string(from.description)), ("endDate", .string(to.description))]
                                 + Expected.types(Seed.rows(from: from, to: to, filter), filter)), uri)
                 }
@@ -112,7 +114,7 @@ extension Routes {
                     }
                     expectJSON(
                         try await client.json(uri),
-                        .object([
+                        Expected.view([
                             ("period", .string("\(days)days")), ("startDate", .string(from.description)),
                             ("endDate", .string(to.description)),
                             ("providers", .array(list)),
@@ -137,7 +139,7 @@ extension Routes {
                     f.method = method
                     expectJSON(
                         try await client.json(uri),
-                        .object(
+                        Expected.view(
                             [
                                 ("provider", .string(method)), ("period", .string("\(days)days")), ("startDate", .string(from.description)),
                                 ("endDate", .string(to.description)),

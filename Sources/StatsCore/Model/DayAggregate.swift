@@ -1,14 +1,17 @@
-/// One (day, type)'s aggregates at the finest grain: the hourly cells exactly as Redis holds
+/// One (day, type, currency)'s aggregates at the finest grain: the hourly cells exactly as Redis holds
 /// them (`method|status|HH|n` → count, `…|a` → amount in minor units). Every other view —
 /// per-method totals, status breakdowns, hourly profiles — is a sum of these.
 public struct DayAggregate: Sendable, Equatable {
     public var day: CivilDay
     public var type: TransactionType
+    /// Amounts are minor units of this currency; aggregates of two currencies are never added.
+    public var currency: Currency
     public var cells: [String: Int64]
 
-    public init(day: CivilDay, type: TransactionType, cells: [String: Int64] = [:]) {
+    public init(day: CivilDay, type: TransactionType, currency: Currency, cells: [String: Int64] = [:]) {
         self.day = day
         self.type = type
+        self.currency = currency
         self.cells = cells
     }
 

@@ -1,10 +1,11 @@
 import Foundation
 import Mongo
 
-/// The `DailyAggregates` document of one (day, type), as in the original plus what the richer
-/// views need. Amounts are Int64 minor units (`Scale` says how many digits are fractional):
+/// The `DailyAggregates` document of one (day, type, currency), as in the original plus what the
+/// richer views need. Amounts are Int64 minor units of `Currency` (`Scale`, the currency's ISO
+/// 4217 exponent, says how many digits are fractional); two currencies never share a document:
 ///
-///     { Date: "2026-01-15", Type: "deposits", Scale: 2,
+///     { Date: "2026-01-15", Type: "deposits", Currency: "USD", Scale: 2,
 ///       TotalAmount: { paypal: 5276385, … },                 // successful transactions only
 ///       Status: { "paypal|success|n": 412, "paypal|success|a": 5276385, … },
 ///       Hourly: { "paypal|success|03|n": 17, "paypal|success|03|a": 212345, … },
@@ -36,16 +37,18 @@ public enum DailyAggregateDocument {
         cells.reduce(0) { $0 + ($1.key.hasSuffix("|n") ? $1.value : 0) }
     }
 
-    public static func filter(_ day: CivilDay, _ type: TransactionType) -> BSONDocument {
-        ["Date": .string(day.description), "Type": .string(type.plural)]
+    /// The one document of a (day, type, currency).
+    public static func filter(_ day: CivilDay, _ type: TransactionType, _ currency: Currency) -> BSONDocument {
+        ["Date": .string(day.description), "Type": .string(type.plural), "Currency": .string(currency.code)]
     }
 
     /// The whole document for a day whose Redis hashes hold all of it.
-    public static func replacement(_ agg: DayAggregate, scale: Int, now: Date = Date()) -> BSONDocument {
+    public static func replacement(_ agg: DayAggregate, now: Date = Date()) -> BSONDocument {
         BSONDocument(pairs: [
             ("Date", .string(agg.day.description)),
             ("Type", .string(agg.type.plural)),
-            ("Scale", .int32(Int32(scale))),
+            ("Currency", .string(agg.currency.code)),
+            ("Scale", .int32(Int32(agg.currency.exponent))),
             ("TotalAmount", map(agg.successTotals)),
             ("Status", map(agg.statusTotals)),
             ("Hourly", map(agg.cells)),
@@ -56,9 +59,11 @@ public enum DailyAggregateDocument {
     }
 
     /// Adds a late delta exactly once: the filter excludes a document that already recorded
-    /// `seq`, and with upsert the unique (Date, Type) index then refuses the insert (code
-    /// 11000), which the caller takes as "already applied".
-    public static func deltaUpdate(_ delta: DayAggregate, seq: Int64, scale: Int, now: Date = Date()) -> (
+    /// `seq`, and with upsert the unique (Date, Type, Currency) index then refuses the insert
+    /// (code 11000), which the caller takes as "already applied". Values may be negative or
+    /// zero (a status change moves a transaction from one cell to another): `$inc` adds them
+    /// as they are.
+    public static func deltaUpdate(_ delta: DayAggregate, seq: Int64, now: Date = Date()) -> (
         filter: BSONDocument, update: BSONDocument
     ) {
         var inc: [(String, BSONValue)] = []
@@ -66,13 +71,14 @@ public enum DailyAggregateDocument {
         for (k, v) in delta.statusTotals.sorted(by: { $0.key < $1.key }) { inc.append(("Status.\(escapeKey(k))", .int64(v))) }
         for (k, v) in delta.cells.sorted(by: { $0.key < $1.key }) { inc.append(("Hourly.\(escapeKey(k))", .int64(v))) }
         inc.append(("TransactionCount", .int64(count(delta.cells))))
-        var filter = Self.filter(delta.day, delta.type)
+        var filter = Self.filter(delta.day, delta.type, delta.currency)
         filter.append("AppliedDeltas", ["$ne": .int64(seq)])
         let update: BSONDocument = [
             "$inc": .document(BSONDocument(pairs: inc)),
             "$push": ["AppliedDeltas": ["$each": [.int64(seq)], "$slice": .int64(-Int64(appliedDeltasKept))]],
             "$set": ["LastUpdated": .date(Int64(now.timeIntervalSince1970 * 1000))],
-            "$setOnInsert": ["Scale": .int32(Int32(scale))],
+            // On insert, Currency comes from the filter's equality.
+            "$setOnInsert": ["Scale": .int32(Int32(delta.currency.exponent))],
         ]
         return (filter, update)
     }
@@ -81,6 +87,8 @@ public enum DailyAggregateDocument {
     public struct Parsed: Sendable {
         public var day: CivilDay
         public var type: TransactionType
+        /// nil for a document written before currencies (``DailyAggregateMigration`` gives it one).
+        public var currency: Currency?
         public var totals: [String: Int64]
         public var cells: [String: Int64]
         public var status: [String: Int64]
@@ -97,7 +105,8 @@ public enum DailyAggregateDocument {
             return out
         }
         return Parsed(
-            day: day, type: type, totals: ints("TotalAmount"), cells: ints("Hourly"), status: ints("Status"),
+            day: day, type: type, currency: doc["Currency"]?.string.flatMap { Currency(code: $0) }, totals: ints("TotalAmount"),
+            cells: ints("Hourly"), status: ints("Status"),
             appliedDeltas: Set((doc["AppliedDeltas"]?.array ?? []).compactMap(\.int64)))
     }
 
@@ -106,10 +115,11 @@ public enum DailyAggregateDocument {
         [
             "$jsonSchema": [
                 "bsonType": "object",
-                "required": ["Date", "Type", "LastUpdated"],
+                "required": ["Date", "Type", "Currency", "LastUpdated"],
                 "properties": [
                     "Date": ["bsonType": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"],
                     "Type": ["enum": ["deposits", "withdrawals"]],
+                    "Currency": ["bsonType": "string", "pattern": "^[A-Z]{3}$"],
                     "TotalAmount": ["bsonType": "object"],
                     "Status": ["bsonType": "object"],
                     "Hourly": ["bsonType": "object"],
@@ -120,9 +130,15 @@ public enum DailyAggregateDocument {
         ]
     }
 
+    /// The unique index that keeps one document per (Date, Type, Currency).
+    public static let uniqueIndexName = "idx_date_type_currency"
+    /// Layout 1's unique index on (Date, Type): it would refuse a second currency's document
+    /// for the same day and type, so ``DailyAggregateMigration`` drops it.
+    public static let legacyUniqueIndexName = "idx_date_type"
+
     public static var indexes: [BSONDocument] {
         [
-            ["key": ["Date": 1, "Type": 1], "name": "idx_date_type", "unique": true],
+            ["key": ["Date": 1, "Type": 1, "Currency": 1], "name": .string(uniqueIndexName), "unique": true],
             ["key": ["Date": 1], "name": "idx_date"],
         ]
     }

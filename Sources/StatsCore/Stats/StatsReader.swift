@@ -1,8 +1,8 @@
 import Mongo
 import Redis
 
-/// Reads aggregates for a range of days from Redis and MongoDB, counting every day once
-/// whatever the dumper is doing:
+/// Reads aggregates of one currency for a range of days from Redis and MongoDB, counting every
+/// day once whatever the dumper is doing:
 ///
 /// - a day Redis holds in full (in `{Q}:days`, not archived), or a recent day (from the
 ///   cut-off on), comes from Redis alone;
@@ -12,6 +12,9 @@ import Redis
 /// Redis is read first, in one MULTI; then MongoDB; then the archive epoch again. The dumper
 /// bumps the epoch whenever it moves a delta into the outbox, the only step that could make
 /// the two reads overlap, so a changed epoch means "read again".
+///
+/// Every read names its currency: the Redis hashes, MongoDB documents and outbox entries of
+/// other currencies are never read, so amounts in different minor units are never added.
 ///
 /// Blocking: every read waits on hiredis and libmongoc. The api reaches it only through its
 /// async facade (`StatsStore`, on a thread pool of its own).
@@ -60,13 +63,33 @@ public final class StatsReader: Sendable {
     /// A copy of the business calendar, for day lengths and hour labels.
     public func businessCalendar() -> BusinessCalendar { calendar }
 
-    /// Every payment method ever seen.
+    /// Every payment method ever seen, in any currency.
     public func methods() throws(ReadError) -> [String] {
         do {
             return try redis.withConnection { c in try c.run("SMEMBERS", keys.methods).check().array ?? [] }.compactMap(\.text).sorted()
         } catch {
             throw ReadError(source: "Redis", message: "\(error)")
         }
+    }
+
+    /// Every currency that has aggregates: the Redis `{Q}:currencies` set (the aggregator adds a
+    /// code at each commit) and the `Currency` values of MongoDB's documents (which hold the
+    /// currencies of days Redis no longer has), sorted by code. Codes the table does not know
+    /// are left out.
+    public func currencies() throws(ReadError) -> [Currency] {
+        let inRedis: [String]
+        do {
+            inRedis = try redis.withConnection { c in try c.run("SMEMBERS", keys.currencies).check().array ?? [] }.compactMap(\.text)
+        } catch {
+            throw ReadError(source: "Redis", message: "\(error)")
+        }
+        let inMongo: [String]
+        do {
+            inMongo = try mongo.distinct(HistorySettings.collection, key: "Currency").compactMap(\.string)
+        } catch {
+            throw ReadError(source: "MongoDB", message: error.message)
+        }
+        return Set((inRedis + inMongo).compactMap { Currency(code: $0) }).sorted()
     }
 
     public func cutoffDay() -> CivilDay {
@@ -86,11 +109,12 @@ public final class StatsReader: Sendable {
         }
     }
 
-    public func read(from: CivilDay, to: CivilDay, view: View) throws(ReadError) -> Days {
+    /// One currency's aggregates, day by day (amounts in its minor units).
+    public func read(from: CivilDay, to: CivilDay, view: View, currency: Currency) throws(ReadError) -> Days {
         var lastError: ReadError?
         for _ in 0..<5 {
             do {
-                if let days = try attempt(from: from, to: to, view: view) { return days }
+                if let days = try attempt(from: from, to: to, view: view, currency: currency) { return days }
             } catch let e as ReadError {
                 throw e
             } catch let e as RedisError {
@@ -114,9 +138,9 @@ public final class StatsReader: Sendable {
     }
 
     /// nil: the archive epoch moved while reading; try again.
-    private func attempt(from: CivilDay, to: CivilDay, view: View) throws -> Days? {
+    private func attempt(from: CivilDay, to: CivilDay, view: View, currency: Currency) throws -> Days? {
         let days = (0...from.days(to: to)).map { from.adding(days: $0) }
-        let snapshot = try redis.withConnection { c in try self.snapshot(c, days: days, view: view) }
+        let snapshot = try redis.withConnection { c in try self.snapshot(c, days: days, view: view, currency: currency) }
         let cutoff = cutoffDay()
         let needsMongo = days.filter { snapshot.archived.contains($0) || (!snapshot.full.contains($0) && $0 < cutoff) }
         var result: Days = [:]
@@ -133,15 +157,18 @@ public final class StatsReader: Sendable {
             }
         let documents = try mongo.find(
             HistorySettings.collection,
-            filter: ["Date": ["$gte": .string(needsMongo.first!.description), "$lte": .string(needsMongo.last!.description)]],
-            projection: ["Date": 1, "Type": 1, .init(stringLiteral: projectionField): 1, "AppliedDeltas": 1])
+            filter: [
+                "Date": ["$gte": .string(needsMongo.first!.description), "$lte": .string(needsMongo.last!.description)],
+                "Currency": .string(currency.code),
+            ],
+            projection: ["Date": 1, "Type": 1, "Currency": 1, .init(stringLiteral: projectionField): 1, "AppliedDeltas": 1])
         let epochNow = try redis.withConnection { c in try c.run("GET", keys.archiveEpoch).text ?? "0" }
         guard epochNow == snapshot.epoch else { return nil }
 
         let wanted = Set(needsMongo)
         var applied: [CivilDay: [TransactionType: Set<Int64>]] = [:]
         for doc in documents {
-            guard let p = DailyAggregateDocument.parse(doc), wanted.contains(p.day) else { continue }
+            guard let p = DailyAggregateDocument.parse(doc), p.currency == currency, wanted.contains(p.day) else { continue }
             result[p.day, default: [:]][p.type] =
                 switch view {
                 case .totals: p.totals
@@ -157,7 +184,7 @@ public final class StatsReader: Sendable {
         }
         for entry in snapshot.outbox where wanted.contains(entry.day) {
             if applied[entry.day]?[entry.type]?.contains(entry.seq) == true { continue }
-            let agg = DayAggregate(day: entry.day, type: entry.type, cells: entry.cells)
+            let agg = DayAggregate(day: entry.day, type: entry.type, currency: currency, cells: entry.cells)
             let delta =
                 switch view {
                 case .totals: agg.successTotals
@@ -169,7 +196,7 @@ public final class StatsReader: Sendable {
         return result.mapValues { $0.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty } }.filter { !$0.value.isEmpty }
     }
 
-    private func snapshot(_ c: RedisConnection, days: [CivilDay], view: View) throws -> RedisSnapshot {
+    private func snapshot(_ c: RedisConnection, days: [CivilDay], view: View, currency: Currency) throws -> RedisSnapshot {
         var commands = [
             RedisCommand("MULTI"),
             RedisCommand(["ZRANGEBYSCORE", keys.days, String(days.first!.daysSinceEpoch), String(days.last!.daysSinceEpoch)]),
@@ -179,9 +206,9 @@ public final class StatsReader: Sendable {
             for t in TransactionType.allCases {
                 let key =
                     switch view {
-                    case .totals: keys.totals(d, t, .defaultForReads)
-                    case .hourly: keys.hourly(d, t, .defaultForReads)
-                    case .status: keys.status(d, t, .defaultForReads)
+                    case .totals: keys.totals(d, t, currency)
+                    case .hourly: keys.hourly(d, t, currency)
+                    case .status: keys.status(d, t, currency)
                     }
                 commands.append(RedisCommand(["HGETALL", key]))
             }
@@ -206,10 +233,11 @@ public final class StatsReader: Sendable {
         }
         let outboxNames = (r[i].array ?? []).compactMap(\.text)
         s.epoch = r[i + 1].text ?? "0"
-        // Outbox entries of archived days in range: read them and check the epoch again.
+        // Outbox entries of this currency's archived days in range: read them and check the
+        // epoch again. Entries of other currencies are not this read's.
         let range = days.first!...days.last!
         let relevant = outboxNames.compactMap { name -> (String, Int64, CivilDay, TransactionType)? in
-            guard let e = keys.parseOutboxEntry(name), range.contains(e.day) else { return nil }
+            guard let e = keys.parseOutboxEntry(name), e.currency == currency, range.contains(e.day) else { return nil }
             return (name, e.seq, e.day, e.type)
         }
         if !relevant.isEmpty {
@@ -227,9 +255,4 @@ public final class StatsReader: Sendable {
         }
         return s
     }
-}
-
-extension Currency {
-    // TEMPORARY until the per-currency readers land.
-    static var defaultForReads: Currency { Currency(code: "USD")! }
 }

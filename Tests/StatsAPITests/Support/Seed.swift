@@ -51,6 +51,34 @@ enum Seed {
         return rows
     }()
 
+    /// Rows in other currencies than the default (USD), on days and methods the USD rows also
+    /// have, so that a sum across currencies would show: JPY (no decimals) and KWD (three) on a
+    /// Redis day and on a MongoDB day, and CHF only on a December day, whose code Redis later
+    /// forgets (the currencies list must still name it, from MongoDB).
+    static let foreignRows: [Row] = [
+        Row(
+            day: Day(2026, 1, 18), second: 3_600 * 9, kind: .deposit, method: "visa", cents: 1500, status: .success, csvStatus: "success",
+            currency: "JPY"),
+        Row(
+            day: Day(2026, 1, 18), second: 3_600 * 9 + 60, kind: .deposit, method: "visa", cents: 700, status: .failed,
+            csvStatus: "failed", currency: "JPY"),
+        Row(
+            day: Day(2026, 1, 8), second: 3_600 * 13, kind: .deposit, method: "visa", cents: 2_000_000, status: .success,
+            csvStatus: "success", currency: "JPY"),
+        Row(
+            day: Day(2026, 1, 18), second: 3_600 * 20, kind: .withdrawal, method: "crypto", cents: 12345, status: .success,
+            csvStatus: "success", currency: "KWD"),
+        Row(
+            day: Day(2026, 1, 8), second: 3_600 * 2, kind: .withdrawal, method: "paypal", cents: 5, status: .pending,
+            csvStatus: "pending", currency: "KWD"),
+        Row(
+            day: Day(2025, 12, 15), second: 3_600 * 12, kind: .deposit, method: "wire", cents: 4210, status: .success,
+            csvStatus: "success", currency: "CHF"),
+    ]
+
+    /// ISO 4217 exponents of the seed's currencies (written out here, not taken from StatsCore).
+    static let exponents = ["USD": 2, "JPY": 0, "KWD": 3, "CHF": 2]
+
     /// A row the importer rejects (not an amount): the one dead letter, at this CSV line.
     static let badLine = "2026-01-15T10:00:00,deposit,visa,12.3.4,0,success"
     static var badLineNumber: Int { rows.count / 2 + 2 } // after the header, in the middle
@@ -71,8 +99,11 @@ enum Seed {
 
     static var methods: [String] { Set(rows.map(\.method)).sorted() }
 
-    static func rows(from: Day, to: Day, _ filter: Filter = Filter()) -> [Row] {
-        rows.filter { $0.day >= from && $0.day <= to && filter.admits($0) }
+    /// Rows of one currency (USD: ``rows``; others: ``foreignRows``) in a range.
+    static func rows(from: Day, to: Day, _ filter: Filter = Filter(), currency: String = "USD") -> [Row] {
+        (currency == "USD" ? rows : foreignRows.filter { $0.currency == currency }).filter {
+            $0.day >= from && $0.day <= to && filter.admits($0)
+        }
     }
 
     /// The last `n` days up to today.
@@ -100,6 +131,8 @@ struct Row: Sendable {
     var status: Status
     /// As written in the CSV (`Completed` and `rejected` are the importer's aliases).
     var csvStatus: String
+    /// ISO 4217 code; `cents` are minor units of it (yen for JPY, fils for KWD).
+    var currency = "USD"
 
     var hour: Int { second / 3600 }
 
@@ -154,34 +187,47 @@ struct Block: Equatable, Sendable {
 enum Expected {
     static func number(_ n: Int64) -> JSON { .number(String(n)) }
 
-    /// Cents as the shortest exact decimal: 1000 -> 10, 30 -> 0.3, 5 -> 0.05.
-    static func amount(_ cents: Int64) -> JSON {
-        let sign = cents < 0 ? "-" : ""
-        let m = cents.magnitude
-        let whole = m / 100
-        let frac = m % 100
-        if frac == 0 { return .number("\(sign)\(whole)") }
-        if frac % 10 == 0 { return .number("\(sign)\(whole).\(frac / 10)") }
-        return .number("\(sign)\(whole).\(frac < 10 ? "0" : "")\(frac)")
+    /// Minor units as the shortest exact decimal with `exponent` fraction digits: with 2,
+    /// 1000 -> 10, 30 -> 0.3, 5 -> 0.05; with 0, 1500 -> 1500; with 3, 12345 -> 12.345.
+    static func amount(_ minor: Int64, exponent: Int = 2) -> JSON {
+        let sign = minor < 0 ? "-" : ""
+        let m = minor.magnitude
+        var divisor: UInt64 = 1
+        for _ in 0..<exponent { divisor *= 10 }
+        let whole = m / divisor
+        var frac = String(m % divisor)
+        guard exponent > 0, m % divisor != 0 else { return .number("\(sign)\(whole)") }
+        frac = String(repeating: "0", count: exponent - frac.count) + frac
+        while frac.hasSuffix("0") { frac.removeLast() }
+        return .number("\(sign)\(whole).\(frac)")
     }
 
-    static func tally(_ t: Tally) -> JSON { .object([("count", number(t.count)), ("amount", amount(t.cents))]) }
+    /// A view's answer: `currency` first, then the view's own fields.
+    static func view(_ fields: [(String, JSON)], currency: String = "USD") -> JSON {
+        .object([("currency", .string(currency))] + fields)
+    }
+
+    static func tally(_ t: Tally, exponent: Int = 2) -> JSON {
+        .object([("count", number(t.count)), ("amount", amount(t.cents, exponent: exponent))])
+    }
 
     /// `{"success": …, "failed": …, "pending": …, "total": …}`.
-    static func block(_ rows: [Row]) -> JSON {
+    static func block(_ rows: [Row], exponent: Int = 2) -> JSON {
         let b = Block(rows)
-        return .object(Status.allCases.map { ($0.rawValue, tally(b[$0])) } + [("total", tally(b.total))])
+        return .object(
+            Status.allCases.map { ($0.rawValue, tally(b[$0], exponent: exponent)) } + [("total", tally(b.total, exponent: exponent))])
     }
 
     /// `"transactions": block, "withdrawals": block` for the filter's types.
-    static func types(_ rows: [Row], _ filter: Filter) -> [(String, JSON)] {
-        filter.kinds.map { k in (k.blockName, block(rows.filter { $0.kind == k && filter.admits($0) })) }
+    static func types(_ rows: [Row], _ filter: Filter, exponent: Int = 2) -> [(String, JSON)] {
+        filter.kinds.map { k in (k.blockName, block(rows.filter { $0.kind == k && filter.admits($0) }, exponent: exponent)) }
     }
 
     /// `/stats`: day -> deposits/withdrawals -> method -> successful amount; empty ones left out,
-    /// everything sorted.
-    static func stats(from: Day, to: Day) -> JSON {
-        let ok = Seed.rows(from: from, to: to).filter { $0.status == .success }
+    /// everything sorted. In one currency, with its exponent.
+    static func stats(from: Day, to: Day, currency: String = "USD") -> JSON {
+        let exponent = Seed.exponents[currency]!
+        let ok = Seed.rows(from: from, to: to, currency: currency).filter { $0.status == .success }
         let days = Set(ok.map(\.day)).sorted()
         return .object([
             (
@@ -198,7 +244,10 @@ enum Expected {
                                         k.plural,
                                         .object(
                                             Set(cells.map(\.method)).sorted().map { m in
-                                                (m, amount(cells.filter { $0.method == m }.map(\.cents).reduce(0, +)))
+                                                (
+                                                    m,
+                                                    amount(cells.filter { $0.method == m }.map(\.cents).reduce(0, +), exponent: exponent)
+                                                )
                                             })
                                     )
                                 })

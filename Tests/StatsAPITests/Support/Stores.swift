@@ -11,10 +11,13 @@ import WorkerRuntime
 
 @testable import StatsAPI
 
-/// A real redis-server and SecantusDB (MongoDB wire protocol) for a suite, filled the way
-/// production fills them: the real `importer` reads ``Seed/csv``, `aggregator --drain` writes
-/// the aggregate hashes, `dumper --once` moves the days before the cut-off to MongoDB; then a few
-/// queue items are left unconsumed for the admin report.
+/// A real redis-server and SecantusDB (MongoDB wire protocol) for a suite. Redis is filled with
+/// what the aggregator writes for ``Seed/rows`` and ``Seed/foreignRows`` — the aggregate hashes
+/// of each (day, type, currency), spelled out here from the documented key layout (layout 2),
+/// and the bookkeeping sets — plus the importer's dead letter for ``Seed/badLine``; then the
+/// real `dumper --once` moves the days before the cut-off to MongoDB, and a few queue items are
+/// left unconsumed for the admin report. (The importer and aggregator themselves are tested by
+/// the integration suites; here the api is, against exactly known store contents.)
 final class Stores: Sendable {
     let redis: RedisServer
     let mongo: MongoServer
@@ -66,13 +69,10 @@ final class Stores: Sendable {
     static func seeded() throws -> Stores {
         let stores = try Stores()
         do {
-            let csv = "\(stores.directory)/seed.csv"
-            try Seed.csv.write(toFile: csv, atomically: true, encoding: .utf8)
-            try stores.run("importer", ["--no-sleep", csv])
-            try stores.run("aggregator", ["--drain", "--worker-id", "seed"])
-            try stores.run("dumper", ["--once"])
             let redis = try stores.connection()
             defer { redis.close() }
+            try SeedWriter.write(Seed.rows + Seed.foreignRows, to: redis)
+            try stores.run("dumper", ["--once"])
             // The days before the cut-off are now MongoDB's: the views read both stores.
             let cutoff = Seed.today.adding(-Seed.cutoffDays)
             let archived = try redis.run("SCARD", "{TransactionQueue}:archived").check().int
@@ -81,11 +81,43 @@ final class Stores: Sendable {
                 throw TestSupportError("dumper --once archived \(archived ?? -1) days, expected \(expectedArchived)")
             }
             for item in Seed.pendingQueueItems { try redis.run("RPUSH", "TransactionQueue", item).check() }
+            // A currency whose days are all in MongoDB and that Redis no longer lists (a Redis
+            // restored from an old backup): the currencies list still has it, from MongoDB.
+            try redis.run("SREM", "{TransactionQueue}:currencies", "CHF").check()
         } catch {
             stores.stop()
             throw error
         }
         return stores
+    }
+}
+
+/// Writes rows into Redis as the aggregator's commits would, by the documented layout-2 keys.
+enum SeedWriter {
+    static let tag = "{TransactionQueue}"
+
+    static func write(_ rows: [Row], to redis: RedisConnection) throws {
+        var commands: [[String]] = []
+        for r in rows {
+            let base = "agg:\(r.day):\(r.kind.plural):\(r.currency):\(tag)"
+            let hour = String(format2: r.hour)
+            let (m, s) = (r.method, r.status.rawValue)
+            commands.append(["HINCRBY", "\(base):hourly", "\(m)|\(s)|\(hour)|n", "1"])
+            commands.append(["HINCRBY", "\(base):hourly", "\(m)|\(s)|\(hour)|a", String(r.cents)])
+            commands.append(["HINCRBY", "\(base):status", "\(m)|\(s)|n", "1"])
+            commands.append(["HINCRBY", "\(base):status", "\(m)|\(s)|a", String(r.cents)])
+            if r.status == .success { commands.append(["HINCRBY", base, m, String(r.cents)]) }
+            commands.append(["ZADD", "\(tag):days", String(r.day.epochDay), r.day.description])
+            commands.append(["SADD", "\(tag):methods", m])
+            commands.append(["SADD", "\(tag):currencies", r.currency])
+            commands.append(["SADD", "\(tag):dirty", "\(r.day):\(r.kind.plural):\(r.currency)"])
+        }
+        let dead =
+            #"{"at":"2026-01-20T00:00:00Z","stage":"import","reason":"bad_amount","detail":"amount \"12.3.4\" is not a decimal number","#
+            + #""source":"seed","file":"seed.csv","line":\#(Seed.badLineNumber),"raw":"\#(Seed.badLine)"}"#
+        commands.append(["LPUSH", "\(tag):dead", dead])
+        commands.append(["INCR", "\(tag):version"])
+        for reply in try redis.pipeline(commands.map { RedisCommand($0) }) { _ = try reply.check() }
     }
 }
 
@@ -116,7 +148,8 @@ enum API {
         throws -> APISettings
     {
         APISettings(
-            core: CoreSettings(redisURL: try RedisURL(parsing: redisURL), queue: "TransactionQueue", timeZone: "UTC", currency: Currency(code: "USD")!),
+            core: CoreSettings(
+                redisURL: try RedisURL(parsing: redisURL), queue: "TransactionQueue", timeZone: "UTC", currency: Currency(code: "USD")!),
             history: HistorySettings(
                 mongoURI: mongoURI, database: database, cutoffDays: Seed.cutoffDays,
                 today: CivilDay.parse(Seed.today.description)),

@@ -17,6 +17,9 @@
 
   var state = {
     today: null, timezone: null, from: null, to: null, day: null, period: '7d', type: 'deposits', metric: 'count',
+    // The currency every read asks for (currency=) and its decimals; amounts are never added
+    // across currencies, so the page shows one at a time. null: the server's default.
+    currency: null, exponent: 2, currencies: [],
     methods: [], colors: {}, selectedDay: null, selectedHour: null,
     daily: null, hourly: null, compare: null,
     status: { daily: 'idle', hourly: 'idle', compare: 'idle' }
@@ -34,8 +37,15 @@
     });
   }
 
+  // Every statistics read names the chosen currency.
+  function withCurrency(path) {
+    if (!state.currency || !/^\/(stats|api\/v1\/stats\/)/.test(path)) return path;
+    return path + (path.indexOf('?') < 0 ? '?' : '&') + 'currency=' + encodeURIComponent(state.currency);
+  }
+
   function getJSON(path) {
     var name = path.split('?')[0];
+    path = withCurrency(path);
     return fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' }).then(function (res) {
       return res.text().then(function (text) {
         var body = null;
@@ -65,13 +75,15 @@
     if (!/^\d+(\.\d+)?$/.test(a)) {
       var x = Number(s);
       if (!isFinite(x)) return String(s);
-      a = Math.abs(x).toFixed(2);
+      a = Math.abs(x).toFixed(state.exponent);
     }
+    // As many decimals as the currency has (JPY none, USD two, KWD three), padded, never cut:
+    // the API's text is exact in that currency's minor units.
     var parts = a.split('.'), i = parts[0].replace(/^0+(?=\d)/, ''), f = parts[1] || '';
-    if (f.length < 2) f = (f + '00').slice(0, 2);
+    while (f.length < state.exponent) f += '0';
     var zero = !/[1-9]/.test(i + f);
     var sign = p.neg && !zero ? '\u2212' : (signed && !zero ? '+' : '');
-    return sign + groupDigits(i) + '.' + f;
+    return sign + groupDigits(i) + (f ? '.' + f : '');
   }
   function fmtCount(s, signed) {
     var p = splitSign(s), a = p.abs.replace(/^0+(?=\d)/, '');
@@ -325,14 +337,14 @@
       var w = (d.weekly.daily || []).filter(function (x) { return x.date === day; })[0];
       var b = w && w[T.view];
       var byMethod = (d.stats[day] && d.stats[day][state.type]) || {};
-      out = '<strong>' + esc(longDay(day)) + '</strong> \u00b7 successful ' + T.lower + ' <span class="num">' + (b ? fmtAmount(b.success.amount) : '0.00') + '</span>' +
+      out = '<strong>' + esc(longDay(day)) + '</strong> \u00b7 successful ' + T.lower + ' <span class="num">' + (b ? fmtAmount(b.success.amount) : fmtAmount('0')) + '</span>' +
         (b ? ' <span class="muted">(' + fmtCount(b.success.count) + ' of ' + fmtCount(b.total.count) + ' succeeded)</span>' : '') +
         '<ul>' + state.methods.filter(function (mth) { return byMethod[mth] !== undefined; }).map(function (mth) {
           return '<li><span class="sw" style="background:' + state.colors[mth] + '"></span>' + esc(mth) + ' <span class="num">' + fmtAmount(byMethod[mth]) + '</span></li>';
         }).join('') + '</ul>';
     } else {
       var total = d.weekly.total && d.weekly.total[T.view];
-      out = '<strong>' + esc(spanText(d.from, d.to)) + '</strong> \u00b7 successful ' + T.lower + ' <span class="num">' + (total ? fmtAmount(total.success.amount) : '0.00') + '</span>' +
+      out = '<strong>' + esc(spanText(d.from, d.to)) + '</strong> \u00b7 successful ' + T.lower + ' <span class="num">' + (total ? fmtAmount(total.success.amount) : fmtAmount('0')) + '</span>' +
         ' <span class="muted">\u00b7 select a day for its breakdown and hourly profile</span>';
     }
     $('daily-readout').innerHTML = out;
@@ -462,11 +474,11 @@
       var hr = (h.hourly.hourly || []).filter(function (x) { return String(x.hour) === String(state.selectedHour); })[0];
       var b = hr && hr[T.view];
       out = '<strong>' + esc(hr ? hourTitle(hr.start) : '') + '</strong> \u00b7 ' + (b ? fmtCount(b.total.count) : '0') + ' ' + T.lower +
-        ', <span class="num">' + (b ? fmtAmount(b.total.amount) : '0.00') + '</span><ul>' + (b ? parts(b) : '') + '</ul>';
+        ', <span class="num">' + (b ? fmtAmount(b.total.amount) : fmtAmount('0')) + '</span><ul>' + (b ? parts(b) : '') + '</ul>';
     } else {
       var day = h.daily[T.view];
       out = '<strong>' + esc(longDay(h.day)) + '</strong> \u00b7 ' + (day ? fmtCount(day.total.count) : '0') + ' ' + T.lower +
-        ', <span class="num">' + (day ? fmtAmount(day.total.amount) : '0.00') + '</span> in total' + (day ? '<ul>' + parts(day) + '</ul>' : '');
+        ', <span class="num">' + (day ? fmtAmount(day.total.amount) : fmtAmount('0')) + '</span> in total' + (day ? '<ul>' + parts(day) + '</ul>' : '');
     }
     $('hourly-readout').innerHTML = out;
   }
@@ -579,7 +591,7 @@
   // ---- Page state, controls and URL.
   function renderMeta() {
     $('meta').textContent = 'Payment statistics \u00b7 today ' + (state.today ? longDay(state.today) : '\u2026') +
-      (state.timezone ? ' \u00b7 ' + state.timezone : '');
+      (state.timezone ? ' \u00b7 ' + state.timezone : '') + (state.currency ? ' \u00b7 amounts in ' + state.currency : '');
   }
   function readURL() {
     var q = new URLSearchParams(location.search);
@@ -590,6 +602,8 @@
     if (q.get('from')) state.from = q.get('from');
     if (q.get('to')) state.to = q.get('to');
     if (q.get('day')) state.day = q.get('day');
+    var cur = q.get('currency');
+    if (cur && /^[A-Za-z]{3}$/.test(cur)) state.currency = cur.toUpperCase();
     var p = q.get('period');
     if (p && /^\d{1,4}d$/.test(p)) state.period = p;
   }
@@ -597,12 +611,14 @@
     var q = new URLSearchParams();
     q.set('from', state.from); q.set('to', state.to); q.set('day', state.day);
     q.set('period', state.period); q.set('type', state.type); q.set('measure', state.metric);
+    if (state.currency) q.set('currency', state.currency);
     try { history.replaceState(null, '', '?' + q.toString()); } catch (e) { /* file: or sandboxed */ }
   }
   function syncControls() {
     $('from').value = state.from || '';
     $('to').value = state.to || '';
     $('day').value = state.day || '';
+    if (state.currency) $('currency').value = state.currency;
     var sel = $('period');
     if (!Array.prototype.some.call(sel.options, function (o) { return o.value === state.period; })) {
       var o = document.createElement('option'); o.value = state.period; o.textContent = state.period.replace('d', ' days'); sel.appendChild(o);
@@ -649,12 +665,48 @@
       renderDaily();
       loadHourly();
     });
+    $('currency').addEventListener('change', function () {
+      setCurrency($('currency').value);
+      writeURL();
+      loadDaily();
+      loadHourly();
+      loadCompare();
+    });
     $('period').addEventListener('change', function () {
       state.period = $('period').value;
       writeURL();
       loadCompare();
     });
   }
+  // ---- Currencies: the picker lists what /api/v1/currencies reports, each with its exponent
+  // (the decimals its amounts are shown with), and the server's default.
+  function setCurrency(code) {
+    state.currency = code;
+    var c = state.currencies.filter(function (x) { return x.code === code; })[0];
+    state.exponent = c ? Number(c.exponent) : 2;
+  }
+  function loadCurrencies() {
+    return getJSON('/api/v1/currencies').then(function (r) {
+      var list = (r.currencies || []).map(function (c) { return { code: String(c.code), exponent: Number(c.exponent) }; });
+      var def = { code: String(r['default'].code), exponent: Number(r['default'].exponent) };
+      // The default is offered even before it has data; a code from the URL that the server
+      // does not list gives way to the default (its decimals would be a guess).
+      if (!list.some(function (c) { return c.code === def.code; })) {
+        list.push(def);
+        list.sort(function (a, b) { return a.code < b.code ? -1 : a.code > b.code ? 1 : 0; });
+      }
+      var want = state.currency && list.some(function (c) { return c.code === state.currency; }) ? state.currency : def.code;
+      state.currencies = list;
+      var sel = $('currency');
+      sel.replaceChildren();
+      list.forEach(function (c) {
+        var o = document.createElement('option'); o.value = c.code; o.textContent = c.code; sel.appendChild(o);
+      });
+      setCurrency(want);
+      sel.value = want;
+    });
+  }
+
   function rangeChanged() {
     if (parseDay(state.to) && parseDay(state.from) && (state.day < state.from || state.day > state.to)) {
       state.day = state.to;
@@ -695,20 +747,25 @@
     watchSizes();
     ['daily', 'hourly', 'compare'].forEach(function (n) { setCard(n, 'loading'); });
     loadMethods();
-    getJSON('/api/v1/stats/compare?period=1d').then(function (c) {
-      state.today = c.current.endDate;
-      if (!state.to) state.to = state.today;
-      if (!state.from) state.from = parseDay(state.to) ? addDays(state.to, -13) : state.to;
-      if (!state.day) state.day = state.to;
-      renderMeta();
-      syncControls();
-      writeURL();
-      loadDaily();
-      loadHourly();
-      loadCompare();
+    loadCurrencies().then(function () {
+      return getJSON('/api/v1/stats/compare?period=1d').then(onToday, function (e) {
+        fail('Could not ask the server for today\u2019s date: ' + e.message);
+      });
     }, function (e) {
-      fail('Could not ask the server for today\u2019s date: ' + e.message);
+      fail('Could not ask the server which currencies it has: ' + e.message);
     }).then(checkOverflow);
+  }
+  function onToday(c) {
+    state.today = c.current.endDate;
+    if (!state.to) state.to = state.today;
+    if (!state.from) state.from = parseDay(state.to) ? addDays(state.to, -13) : state.to;
+    if (!state.day) state.day = state.to;
+    renderMeta();
+    syncControls();
+    writeURL();
+    loadDaily();
+    loadHourly();
+    loadCompare();
   }
 
   start();
