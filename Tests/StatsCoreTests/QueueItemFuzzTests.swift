@@ -346,7 +346,7 @@ struct QueueItemFuzzTests {
             let options: [[UInt8]] = [
                 [UInt8(ascii: "[")] + body + [UInt8(ascii: "]")], Array("\"str\"".utf8), [], Array("   ".utf8), Array("null".utf8),
                 [0x0B] + body,
-                [0xC2, 0xA0] + body, bom + bom + body, Array("TXB2 2 s 1\n".utf8), Array("txb1 2 s 1\n".utf8), Array("TXB1".utf8),
+                [0xC2, 0xA0] + body, bom + bom + body, Array("TXB9 2 s 1\n".utf8), Array("txb1 2 s 1\n".utf8), Array("TXB1".utf8),
                 [0x00] + body,
             ]
             return (g.f.pick(options), .reject("bad_item"))
