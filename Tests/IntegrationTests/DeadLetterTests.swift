@@ -102,6 +102,6 @@ struct DeadLetterTests {
         #expect(visa == Tally(count: 3, amount: 1030))
         let wire = snapshot.filter { $0.key.method == "wire" }
         #expect(wire.count == 1 && wire.first?.key.day == "2026-04-01" && wire.first?.key.hour == 8 && wire.first?.value.amount == 10000)
-        #expect(try redis.run("HGET", "agg:2026-04-01:deposits:{TransactionQueue}", "visa").int == 1030)
+        #expect(try redis.run("HGET", "agg:2026-04-01:deposits:USD:{TransactionQueue}", "visa").int == 1030)
     }
 }

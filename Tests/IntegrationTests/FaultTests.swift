@@ -30,7 +30,7 @@ struct FaultTests {
     }
 
     func successCents(_ redis: RedisConnection, day: String = "2026-01-10", method: String = "visa") throws -> Int64 {
-        try redis.run("HGET", "agg:\(day):deposits:{TransactionQueue}", method).check().int ?? 0
+        try redis.run("HGET", "agg:\(day):deposits:USD:{TransactionQueue}", method).check().int ?? 0
     }
 
     @Test("SIGTERM while aggregators wait to reconnect hands their in-flight items back; --drain then counts every one")
@@ -123,9 +123,9 @@ struct FaultTests {
         #expect(try agg.wait() == 0, "\(agg.stderr.suffix(500))")
         // The first and last nameable days are kept; one second or one hour beyond them is not
         // (the zone is UTC: +01:00 at 00:00 is still the year 0000, -02:00 at 23:00 the year 10000).
-        #expect(try redis.run("HGET", "agg:2026-01-10:deposits:{TransactionQueue}", "visa").int == 400)
-        #expect(try redis.run("HGET", "agg:0001-01-01:deposits:{TransactionQueue}", "visa").int == 200)
-        #expect(try redis.run("HGET", "agg:9999-12-31:deposits:{TransactionQueue}", "visa").int == 300)
+        #expect(try redis.run("HGET", "agg:2026-01-10:deposits:USD:{TransactionQueue}", "visa").int == 400)
+        #expect(try redis.run("HGET", "agg:0001-01-01:deposits:USD:{TransactionQueue}", "visa").int == 200)
+        #expect(try redis.run("HGET", "agg:9999-12-31:deposits:USD:{TransactionQueue}", "visa").int == 300)
         let dead = (try redis.run("LRANGE", "{TransactionQueue}:dead", "0", "-1").check().array ?? []).compactMap(\.text)
         #expect(dead.count == 4, "\(dead)")
         #expect(dead.allSatisfy { $0.contains("\"reason\":\"bad_timestamp\"") }, "\(dead)")
@@ -151,13 +151,13 @@ struct FaultTests {
         let a = try aggregator(server, id: "a")
         defer { a.signal(SIGKILL) }
         let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline, try redis.run("HGET", "{TransactionQueue}:meta", "amount_scale").text == nil { usleep(20_000) }
-        // Redis lost the settings, and a worker with another scale claimed the queue meanwhile.
-        try redis.run("HSET", "{TransactionQueue}:meta", "amount_scale", "3", "timezone", "UTC").check()
+        while Date() < deadline, try redis.run("HGET", "{TransactionQueue}:meta", "currency").text == nil { usleep(20_000) }
+        // Redis lost the settings, and a worker with another default currency claimed the queue meanwhile.
+        try redis.run("HSET", "{TransactionQueue}:meta", "currency", "JPY", "timezone", "UTC").check()
         _ = try pushItems(redis, 3)
         #expect(try a.wait(timeout: 20) == 1)
         #expect(a.stderr.contains("CONFIG"), "\(a.stderr.suffix(500))")
-        #expect(try successCents(redis) == 0, "nothing was committed in the wrong scale")
+        #expect(try successCents(redis) == 0, "nothing was committed in the wrong currency")
         #expect(
             try redis.run("LLEN", "{TransactionQueue}:inflight:a").int == 3, "the items stay owned, for a worker with the right settings")
     }

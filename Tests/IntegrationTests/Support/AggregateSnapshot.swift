@@ -5,7 +5,8 @@ import StatsCore
 /// Reads every aggregate of a queue back from Redis, through the documented key layout, and
 /// checks that the three views of a day (hourly, status, totals) agree with each other.
 enum AggregateSnapshot {
-    static func read(_ redis: RedisConnection, queue: String = "TransactionQueue") throws -> [Cell: Tally] {
+    /// The cells of one currency (the tests' default is USD, the fleet's default currency).
+    static func read(_ redis: RedisConnection, queue: String = "TransactionQueue", currency: String = "USD") throws -> [Cell: Tally] {
         let tag = "{\(queue)}"
         let days = try redis.run("ZRANGE", "\(tag):days", "0", "-1").check().array?.compactMap(\.text) ?? []
         var cells: [Cell: Tally] = [:]
@@ -13,7 +14,7 @@ enum AggregateSnapshot {
             for type in ["deposits", "withdrawals"] {
                 var statusSums: [String: Int64] = [:]
                 var successByMethod: [String: Int64] = [:]
-                for (field, value) in try redis.run("HGETALL", "agg:\(day):\(type):\(tag):hourly").check().pairs {
+                for (field, value) in try redis.run("HGETALL", "agg:\(day):\(type):\(currency):\(tag):hourly").check().pairs {
                     let p = field.split(separator: "|").map(String.init)
                     guard p.count == 4, let hour = Int(p[2]), let v = Int64(value) else {
                         throw TestFailure("bad hourly field \(field)=\(value)")
@@ -24,14 +25,14 @@ enum AggregateSnapshot {
                     if p[1] == "success" && p[3] == "a" { successByMethod[p[0], default: 0] += v }
                 }
                 let status = Dictionary(
-                    uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(tag):status").check().pairs.map {
+                    uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(currency):\(tag):status").check().pairs.map {
                         ($0.0, Int64($0.1)!)
                     })
                 guard status == statusSums else {
                     throw TestFailure("\(day) \(type): status hash \(status) disagrees with hourly sums \(statusSums)")
                 }
                 let totals = Dictionary(
-                    uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(tag)").check().pairs.map { ($0.0, Int64($0.1)!) })
+                    uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(currency):\(tag)").check().pairs.map { ($0.0, Int64($0.1)!) })
                 guard totals == successByMethod.filter({ $0.value != 0 }) else {
                     throw TestFailure("\(day) \(type): totals hash \(totals) disagrees with success amounts \(successByMethod)")
                 }
