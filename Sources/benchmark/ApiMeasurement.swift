@@ -89,7 +89,7 @@ final class ApiBenchmark {
         let database = "txstats_bench"
         env = [
             "REDIS_URL": redis.urlString, "MONGODB_URI": mongo.uri, "MONGODB_DATABASE": database,
-            "TXSTATS_QUEUE": "TransactionQueue", "TXSTATS_TIMEZONE": "UTC", "TXSTATS_AMOUNT_SCALE": "2",
+            "TXSTATS_QUEUE": "TransactionQueue", "TXSTATS_TIMEZONE": "UTC", "TXSTATS_CURRENCY": "USD",
             "TXSTATS_TODAY": "\(options.today)", "TXSTATS_CUTOFF_DAYS": String(options.cutoffDays), "LOG_LEVEL": "info",
         ]
         let probe = QueueProbe(url: try RedisURL(parsing: redis.urlString))
