@@ -30,13 +30,15 @@ struct BenchmarkCommand: ParsableCommand {
     var binDir: String?
     @Option(help: "Use this Redis server (it is FLUSHALLed) instead of starting a private redis-server.") var redisURL: String?
     @Option(help: "Run each measurement this many times; report the best and the median.") var `repeat` = 1
-    @Option(help: "Run only this measurement: importer, aggregator, e2e1, e2e2 or api.") var only: Measurement?
+    @Option(help: "Run only this measurement: importer, aggregator, e2e1, e2e2, api or ledger.") var only: Measurement?
     @Option(help: "Seconds any one run may take before it is reported as hung.") var timeout = 600
     @Flag(
         help:
             "Also run the api measurement after the others (it runs once, with its own redis-server and SecantusDB; needs wrk and secantusd-py)."
     )
     var withApi = false
+    @Flag(help: "Also run the ledger measurement (JSON items with and without ids) after the others.") var withLedger = false
+    @Option(help: "ledger measurement: JSON items per input.") var ledgerItems = 200_000
     @Option(help: "api measurement: rows generated over its 730 days.") var apiRows = 400_000
     @Option(help: "api measurement: the fixed 'today' (TXSTATS_TODAY) the data ends on, YYYY-MM-DD.") var today = "2026-11-25"
     @Option(help: "api measurement: seconds of each wrk run.") var wrkSeconds = 10
@@ -52,6 +54,7 @@ struct BenchmarkCommand: ParsableCommand {
         guard apiRows >= 1 else { throw ValidationError("--api-rows must be >= 1") }
         guard CivilDay.parse(today) != nil else { throw ValidationError("--today must be a date YYYY-MM-DD") }
         guard wrkSeconds >= 1 else { throw ValidationError("--wrk-seconds must be >= 1") }
+        guard ledgerItems >= 100 else { throw ValidationError("--ledger-items must be >= 100") }
     }
 
     func run() throws {
@@ -69,7 +72,7 @@ struct BenchmarkCommand: ParsableCommand {
         guard let bin = binDir ?? BuiltProducts.directory else {
             throw BenchmarkError("cannot find the importer and aggregator beside this executable; pass --bin-dir")
         }
-        let kinds = only.map { [$0] } ?? Measurement.pipeline + (withApi ? [.api] : [])
+        let kinds = only.map { [$0] } ?? Measurement.pipeline + (withApi ? [.api] : []) + (withLedger ? [.ledger] : [])
         let tools = ["importer", "aggregator"] + (kinds.contains(.api) ? ["dumper", "api"] : [])
         for tool in tools where access("\(bin)/\(tool)", X_OK) != 0 {
             throw BenchmarkError("no executable \(bin)/\(tool); build the package or pass --bin-dir")
@@ -77,7 +80,7 @@ struct BenchmarkCommand: ParsableCommand {
         let tmp = try TemporaryDirectory.create(prefix: "txstats-bench")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
 
-        let pipelineKinds = kinds.filter { $0 != .api }
+        let pipelineKinds = kinds.filter { $0 != .api && $0 != .ledger }
         if !pipelineKinds.isEmpty { try pipeline(pipelineKinds, bin: bin, tmp: tmp) }
         if kinds.contains(.api) {
             let options = ApiOptions(
@@ -85,6 +88,11 @@ struct BenchmarkCommand: ParsableCommand {
             let report = try ApiBenchmark(options: options, directory: "\(tmp)/api").run()
             print(report.table())
             print(try report.json())
+        }
+        if kinds.contains(.ledger) {
+            try FileManager.default.createDirectory(atPath: "\(tmp)/ledger", withIntermediateDirectories: true)
+            let ledger = LedgerBenchmark(binDir: bin, directory: "\(tmp)/ledger", items: ledgerItems, repeats: `repeat`, timeout: .seconds(timeout))
+            print(try ledger.run())
         }
     }
 
@@ -123,7 +131,7 @@ struct BenchmarkCommand: ParsableCommand {
                 case .aggregator: sample = try bench.aggregatorAlone()
                 case .e2e1: sample = try bench.endToEnd(aggregators: 1)
                 case .e2e2: sample = try bench.endToEnd(aggregators: 2)
-                case .api: continue // run once, by benchmark()
+                case .api, .ledger: continue // run once, by benchmark()
                 }
                 results[i].samples.append(sample)
                 progress(

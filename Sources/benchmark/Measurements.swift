@@ -12,9 +12,12 @@ enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
     /// The api with a private redis-server and SecantusDB (ApiMeasurement.swift); in the full
     /// run only with `--with-api`.
     case api
+    /// The ledger's cost (LedgerBenchmark.swift): JSON items with and without ids, its own
+    /// redis-server; in the full run only with `--with-ledger`.
+    case ledger
 
     /// The importer/aggregator measurements: the default full run.
-    static var pipeline: [Measurement] { allCases.filter { $0 != .api } }
+    static var pipeline: [Measurement] { allCases.filter { $0 != .api && $0 != .ledger } }
 
     var title: String {
         switch self {
@@ -23,6 +26,7 @@ enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
         case .e2e1: "end to end, 1 aggregator"
         case .e2e2: "end to end, 2 aggregators"
         case .api: "api (Redis + MongoDB)"
+        case .ledger: "aggregator with and without ids (ledger)"
         }
     }
 }
