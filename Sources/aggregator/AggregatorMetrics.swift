@@ -24,6 +24,8 @@ struct AggregatorMetrics {
     let ledgerMoved = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "moved")])
     let ledgerExpired = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "expired")])
     let ledgerConflict = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "conflict")])
+    /// Ledger entries of transactions before the window, deleted by the commits' sweep steps.
+    let ledgerSwept = Counter(label: "txstats_ledger_swept_total")
 
     func record(_ o: LedgerOutcome) {
         if o.new > 0 { ledgerNew.increment(by: o.new) }
@@ -32,5 +34,6 @@ struct AggregatorMetrics {
         if o.moved > 0 { ledgerMoved.increment(by: o.moved) }
         if o.expired > 0 { ledgerExpired.increment(by: o.expired) }
         if o.conflict > 0 { ledgerConflict.increment(by: o.conflict) }
+        if o.swept > 0 { ledgerSwept.increment(by: o.swept) }
     }
 }

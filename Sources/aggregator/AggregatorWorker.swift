@@ -22,6 +22,7 @@ final class AggregatorWorker {
     var lastHeartbeat = ContinuousClock.now - .seconds(3600)
     var totals = (items: 0, rows: 0, dead: 0, commits: 0, reclaimed: 0)
     var ledger = LedgerOutcome()
+    var sweepShard = Int.random(in: 0..<LedgerEntry.shards)
     let metrics = AggregatorMetrics()
     let alerts: AlertWebhook
 
@@ -140,7 +141,7 @@ final class AggregatorWorker {
         guard !items.isEmpty else { return }
         logger.info("finishing in-flight items left from before", metadata: ["items": "\(items.count)"])
         process(items)
-        let prepared = batch.commitArguments(keys: keys, worker: settings.workerId, methods: parser.methods.names)
+        let prepared = prepareCommit()
         let command = try redis.commitCommand(
             prepared, worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
         noteCommit(try redis.send(command).check(), items: items.count)
@@ -181,7 +182,7 @@ final class AggregatorWorker {
             let readyCount = ready.count
             if !ready.isEmpty {
                 process(ready)
-                prepared = batch.commitArguments(keys: keys, worker: settings.workerId, methods: parser.methods.names)
+                prepared = prepareCommit()
                 batch.reset()
                 ready.removeAll(keepingCapacity: true)
             }
@@ -212,6 +213,15 @@ final class AggregatorWorker {
                 try heartbeatIfDue(force: false)
             }
         }
+    }
+
+    /// This batch's commit arguments, with the ledger window's start and the next shard to sweep
+    /// a step of (each commit sweeps one, in turn).
+    func prepareCommit() -> (keys: [String], args: RedisCommand) {
+        let cutoff = batch.ledgerCutoff(calendar: &calendar, now: Int64(Date().timeIntervalSince1970))
+        sweepShard = (sweepShard + 1) % LedgerEntry.shards
+        return batch.commitArguments(
+            keys: keys, worker: settings.workerId, methods: parser.methods.names, cutoff: cutoff, sweep: sweepShard)
     }
 
     func process(_ items: [RedisReply]) {
@@ -246,6 +256,7 @@ final class AggregatorWorker {
             ledger.moved += outcome.moved
             ledger.expired += outcome.expired
             ledger.conflict += outcome.conflict
+            ledger.swept += outcome.swept
             totals.dead += outcome.conflict
             return true
         } else {

@@ -88,14 +88,13 @@ struct LedgerBenchmark {
         }
     }
 
-    /// MEMORY USAGE of every ledger bucket, per million ids they hold.
+    /// MEMORY USAGE of every ledger shard, per million ids they hold.
     func ledgerMemory(_ probe: QueueProbe) throws -> (Double, Int) {
-        let days = (try probe.redis.run("ZRANGE", probe.keys.days, "0", "-1").check().array ?? []).compactMap { $0.text.flatMap(CivilDay.parse) }
         var bytes = 0
         var ids = 0
-        for d in days {
-            bytes += Int(try probe.redis.run("MEMORY", "USAGE", probe.keys.ledger(d), "SAMPLES", "0").check().int ?? 0)
-            ids += Int(try probe.redis.run("HLEN", probe.keys.ledger(d)).check().int ?? 0)
+        for shard in 0..<LedgerEntry.shards {
+            bytes += Int(try probe.redis.run("MEMORY", "USAGE", probe.keys.ledger(shard: shard), "SAMPLES", "0").check().int ?? 0)
+            ids += Int(try probe.redis.run("HLEN", probe.keys.ledger(shard: shard)).check().int ?? 0)
         }
         return (ids > 0 ? Double(bytes) / Double(ids) * 1_000_000 : 0, ids)
     }
@@ -221,7 +220,7 @@ struct LedgerBenchmark {
         lines.append("")
         lines.append("redis-benchmark LPUSH -P 64 -d 120, same server: \(reference.map { grouped(Int($0)) + " requests/s" } ?? "not installed")")
         lines.append(
-            "ledger memory: \(String(format: "%.1f", bytesPerMillion / 1_048_576)) MiB per million ids (MEMORY USAGE of the day buckets, \(grouped(ids)) ids)")
+            "ledger memory: \(String(format: "%.1f", bytesPerMillion / 1_048_576)) MiB per million ids (MEMORY USAGE of the 16 shards, \(grouped(ids)) ids)")
         return lines.joined(separator: "\n")
     }
 }

@@ -50,9 +50,9 @@ struct BatchAccumulatorTests {
         let day1 = CivilDay(year: 2026, month: 1, day: 1)!
         let day2 = day1.adding(days: 1)
         #expect(
-            keys.prefix(10) == [
+            keys.prefix(11) == [
                 layout.inflight(worker: "w"), layout.workers, layout.dirty, layout.days, layout.methods, layout.version, layout.deadLetter,
-                layout.meta, layout.currencies, layout.ledgerStats,
+                layout.meta, layout.currencies, layout.ledgerStats, layout.ledgerSweep,
             ])
         // Decode ARGV the way the Lua script does.
         var a = argv(args)[...]
@@ -65,7 +65,7 @@ struct BatchAccumulatorTests {
             dtcs.append((d, next(), next()))
         }
         #expect(Set(dtcs.map { "\($0.day):\($0.type):\($0.currency)" }) == ["2026-01-01:deposits:USD", "2026-01-02:withdrawals:USD"])
-        #expect(Array(keys.dropFirst(10)) == dtcs.flatMap { d in
+        #expect(Array(keys.dropFirst(11)) == dtcs.flatMap { d in
             layout.hashes(CivilDay.parse(d.day)!, TransactionType(text: d.type)!, Currency(code: d.currency)!)
         })
         var groups: [(dtc: Int, method: String, hour: String)] = []
@@ -91,7 +91,8 @@ struct BatchAccumulatorTests {
                 "visa|success|00|n": 2, "visa|success|00|a": 350, "visa|failed|01|n": 1, "visa|failed|01|a": 999,
             ])
         #expect(hourly["2026-01-02:withdrawals"] == ["wire|pending|00|n": 1, "wire|pending|00|a": 7])
-        #expect(Array(a) == ["0", "0", "2", "visa", "wire"]) // no buckets, no events, the methods
+        // No shards, no sweep, no window, the smallest sweep step, no events; the methods.
+        #expect(Array(a) == ["0", "0", "-1e18", "100", "0", "2", "visa", "wire"])
         _ = day2
     }
 
@@ -111,15 +112,18 @@ struct BatchAccumulatorTests {
                 updatedMicros: 1_767_232_800_250_000),
             calendar: &calendar, item: 5, span: 0..<80)
         #expect(acc.events.count == 2 && acc.cells.isEmpty && acc.rows == 2)
-        let (keys, args) = acc.commitArguments(keys: KeyLayout(queue: "Q"), worker: "w", methods: parser.methods.names)
-        #expect(keys.last == KeyLayout(queue: "Q").ledger(CivilDay(year: 2026, month: 1, day: 1)!))
+        let cutoff = acc.ledgerCutoff(calendar: &calendar, now: base + 4 * 86_400 + 5)
+        #expect(cutoff == base + 86_400, "the window starts 3 days before today's business day")
+        let (keys, args) = acc.commitArguments(
+            keys: KeyLayout(queue: "Q"), worker: "w", methods: parser.methods.names, cutoff: cutoff, sweep: nil)
+        #expect(keys.last == KeyLayout(queue: "Q").ledger(shard: LedgerEntry.shard(of: "p1")))
         let a = argv(args)
-        // B = 1 bucket expiring at the end of 2026-01-01 plus 3 days, then E = 2 events.
-        let b = a.firstIndex(of: String(base + 86_400 + 3 * 86_400))!
-        #expect(a[b - 1] == "1" && a[b + 1] == "2")
-        let first = Array(a[(b + 2)..<(b + 13)])
-        #expect(first == ["1", "p1", "1767232800:d:JPY:card|p|1500|", "21", "1", "3", "1500", "", "4", "10", "40"])
-        let second = Array(a[(b + 13)..<(b + 24)])
+        // B = 1 shard, no sweep, the window's start, the sweep step, then E = 2 events.
+        let b = a.firstIndex(of: String(cutoff))!
+        #expect(a[b - 2] == "1" && a[b - 1] == "0" && a[b + 1] == "104" && a[b + 2] == "2")
+        let first = Array(a[(b + 3)..<(b + 15)])
+        #expect(first == ["1", "p1", "1767232800:d:JPY:card|p|1500|", "21", "1", "3", "1500", "", "4", "10", "40", "1"])
+        let second = Array(a[(b + 15)..<(b + 27)])
         #expect(second[2] == LedgerEntry(
             epochSeconds: base + 7200, type: .deposit, currency: .jpy, method: "card", status: .success, amountMinor: 1500,
             updatedMicros: 1_767_232_800_250_000).value)

@@ -15,7 +15,7 @@ struct KeyLayoutTests {
         #expect(KeyLayout.dirtyMember(day, .deposit, .jpy) == "2026-01-15:deposits:JPY")
         #expect(KeyLayout.parseDirtyMember("2026-01-15:deposits:JPY")! == (day, .deposit, .jpy))
         #expect(KeyLayout.parseDirtyMember("2026-01-15:deposits") == nil)
-        #expect(keys.ledger(day) == "{TransactionQueue}:ledger:2026-01-15")
+        #expect(keys.ledger(shard: 3) == "{TransactionQueue}:ledger:3")
         let entry = keys.outboxEntry(seq: 7, day, .withdrawal, .kwd)
         #expect(entry == "{TransactionQueue}:outbox:7:2026-01-15:withdrawals:KWD")
         #expect(keys.parseOutboxEntry(entry)! == (7, day, .withdrawal, .kwd))
@@ -39,10 +39,38 @@ struct KeyLayoutTests {
         let all = [
             keys.queue, keys.deadLetter, keys.imports, keys.workers, keys.dirty, keys.days, keys.methods,
             keys.version, keys.meta, keys.inflight(worker: "a"), keys.inflightOwners, keys.unarchivable, keys.totals(day, .deposit, .usd),
-            keys.status(day, .withdrawal, .jpy), keys.hourly(day, .deposit, .kwd), keys.currencies, keys.ledger(day), keys.ledgerStats,
+            keys.status(day, .withdrawal, .jpy), keys.hourly(day, .deposit, .kwd), keys.currencies, keys.ledger(shard: 15), keys.ledgerStats, keys.ledgerSweep,
         ]
         #expect(Set(all.map(hashTag)) == ["TransactionQueue"])
         let other = KeyLayout(queue: "TransactionQueue.2")
         #expect(hashTag(other.totals(day, .deposit, .usd)) == "TransactionQueue.2")
+    }
+}
+
+@Suite("Ledger entries and shards")
+struct LedgerEntryTests {
+    @Test("an entry's value reads back to the same state; updated keys order as their instants")
+    func roundTrip() {
+        let e = LedgerEntry(
+            epochSeconds: -62_135_596_800, type: .withdrawal, currency: .kwd, method: "a:b c", status: .failed,
+            amountMinor: 1_000_000_000_000_000_000, updatedMicros: -62_135_596_800_000_000)
+        #expect(LedgerEntry(value: e.value) == e)
+        #expect(e.updatedKey == "000000000000000")
+        var earlier = e
+        earlier.updatedMicros = 1_700_000_000_000_000
+        var later = e
+        later.updatedMicros = 1_700_000_000_000_001
+        #expect(earlier.updatedKey < later.updatedKey && earlier.updatedKey.count == 15 && later.updatedKey.count == 15)
+        later.updatedMicros = nil
+        #expect(later.updatedKey == "" && LedgerEntry(value: later.value) == later)
+        #expect(LedgerEntry(value: "garbage") == nil)
+    }
+
+    @Test("ids spread over every shard, also ids that differ only at the end")
+    func shards() {
+        var counts = [Int](repeating: 0, count: LedgerEntry.shards)
+        for i in 0..<16_000 { counts[LedgerEntry.shard(of: "pay-22-\(i)")] += 1 }
+        #expect(counts.allSatisfy { $0 > 800 && $0 < 1200 }, "\(counts)")
+        #expect(LedgerEntry.shard(of: "tx-1") == LedgerEntry.shard(of: "tx-1"))
     }
 }

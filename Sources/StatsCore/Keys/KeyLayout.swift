@@ -34,11 +34,13 @@ public struct KeyLayout: Sendable, Hashable {
     public var methods: String { "\(tag):methods" }
     /// Set of every currency code that has aggregates (the `currencies` endpoint, retention).
     public var currencies: String { "\(tag):currencies" }
-    /// The ledger of one business day: hash transaction id -> its latest state (see
-    /// ``LedgerEntry``). The day is the one the transaction's `timestamp` falls on, which never
-    /// changes for an id, so every event of a transaction meets its state here. The hash expires
-    /// on its own once the day leaves the ledger window.
-    public func ledger(_ day: CivilDay) -> String { "\(tag):ledger:\(day)" }
+    /// Shards of the ledger: hash transaction id -> its latest state (see ``LedgerEntry``), the
+    /// shard chosen by ``LedgerEntry/shard(of:)``. One id always meets its state, whatever
+    /// its events claim. Entries whose day has left the ledger window are swept a little at
+    /// every commit (``Scripts/commit``), so the ledger holds about `TXSTATS_LEDGER_DAYS` of ids.
+    public func ledger(shard: Int) -> String { "\(tag):ledger:\(shard)" }
+    /// Hash: ledger shard key -> where the sweep of that shard has got to (an HSCAN cursor).
+    public var ledgerSweep: String { "\(tag):ledger:sweep" }
     /// Hash of ledger outcome counters (new, duplicate, stale, moved, expired, conflict).
     public var ledgerStats: String { "\(tag):ledger:stats" }
     /// Counter bumped by every aggregate commit: readers may cache answers per version.

@@ -10,19 +10,16 @@ public struct BatchAccumulator: Sendable {
     public private(set) var events: [LedgerEvent] = []
     public private(set) var rows = 0
     public var deadLetters: [String] = []
-    /// Ids are remembered until this long after the end of their transaction's day.
-    public let ledgerSeconds: Int64
-    /// Ledger buckets of this batch: day -> expiry (epoch seconds).
-    private var ledgerExpiry: [CivilDay: Int64] = [:]
+    /// Ids are remembered for this many days after their transaction's day.
+    public let ledgerDays: Int
     // One-entry cache: consecutive rows mostly fall in the same hour and cell.
     private var lastHourStart: Int64 = .max
     private var lastHourEnd: Int64 = .min
     private var lastDay = CivilDay(daysSinceEpoch: 0)
-    private var lastDayEnd: Int64 = 0
     private var lastHour = 0
 
     public init(ledgerDays: Int = 35) {
-        ledgerSeconds = Int64(ledgerDays) * 86_400
+        self.ledgerDays = ledgerDays
     }
 
     public var isEmpty: Bool { rows == 0 && deadLetters.isEmpty }
@@ -30,7 +27,6 @@ public struct BatchAccumulator: Sendable {
     public mutating func reset() {
         cells.removeAll()
         events.removeAll(keepingCapacity: true)
-        ledgerExpiry.removeAll(keepingCapacity: true)
         deadLetters.removeAll(keepingCapacity: true)
         rows = 0
     }
@@ -81,11 +77,9 @@ public struct BatchAccumulator: Sendable {
             let info = calendar.dayInfo(b.day)
             lastHourStart = info.start + Int64(b.hour) * 3600
             lastHourEnd = min(lastHourStart + 3600, info.end)
-            lastDayEnd = info.end
         }
         let k = Self.key(day: lastDay, method: row.method, currency: row.currency, hour: lastHour, type: row.type, status: row.status)
         if let id = row.id {
-            if ledgerExpiry[lastDay] == nil { ledgerExpiry[lastDay] = lastDayEnd + ledgerSeconds }
             events.append(
                 LedgerEvent(
                     cell: k, id: id, epochSeconds: row.epochSeconds, amountMinor: row.amountMinor, updatedMicros: row.updatedMicros,
@@ -96,11 +90,20 @@ public struct BatchAccumulator: Sendable {
         rows += 1
     }
 
+    /// The start of the ledger window: the first instant of the business day `ledgerDays`
+    /// before today. Events of transactions before it are outside the window.
+    public func ledgerCutoff(calendar: inout BusinessCalendar, now: Int64) -> Int64 {
+        calendar.dayInfo(calendar.bucket(epochSeconds: now).day.adding(days: -ledgerDays)).start
+    }
+
     /// The KEYS and ARGV of ``Scripts/commit`` for this batch, without the fixed leading ARGV
     /// (worker, in-flight length, item count, time zone, currency, layout, time), which
     /// ``Redis/RedisConnection/commitCommand(_:worker:inflightLength:items:meta:)`` adds.
-    /// The layout is documented on ``Scripts/commit``.
-    public func commitArguments(keys layout: KeyLayout, worker: String, methods: [String]) -> (keys: [String], args: RedisCommand) {
+    /// The layout is documented on ``Scripts/commit``. `cutoff` is ``ledgerCutoff(calendar:now:)``;
+    /// `sweep` the ledger shard this commit sweeps a step of (nil: none).
+    public func commitArguments(
+        keys layout: KeyLayout, worker: String, methods: [String], cutoff: Int64 = .min, sweep: Int? = nil
+    ) -> (keys: [String], args: RedisCommand) {
         struct DTC: Hashable {
             var day: CivilDay
             var type: TransactionType
@@ -132,12 +135,13 @@ public struct BatchAccumulator: Sendable {
             tallies.append((group(key), Int(key & 3) + 1, cell.count, cell.amount))
         }
         let eventGroups = events.map { group($0.cell) }
-        let buckets = ledgerExpiry.keys.sorted()
-        let bucketIndex = Dictionary(uniqueKeysWithValues: buckets.enumerated().map { ($1, $0 + 1) })
+        let eventShards = events.map { LedgerEntry.shard(of: $0.id) }
+        let shards = Set(eventShards + (sweep.map { [$0] } ?? [])).sorted()
+        let shardIndex = Dictionary(uniqueKeysWithValues: shards.enumerated().map { ($1, $0 + 1) })
 
         var keys = [
             layout.inflight(worker: worker), layout.workers, layout.dirty, layout.days, layout.methods,
-            layout.version, layout.deadLetter, layout.meta, layout.currencies, layout.ledgerStats,
+            layout.version, layout.deadLetter, layout.meta, layout.currencies, layout.ledgerStats, layout.ledgerSweep,
         ]
         var args = RedisCommand([String(deadLetters.count)])
         for d in deadLetters { args.append(d) }
@@ -150,7 +154,7 @@ public struct BatchAccumulator: Sendable {
             args.append(d.type.plural)
             args.append(currency.code)
         }
-        for b in buckets { keys.append(layout.ledger(b)) }
+        for s in shards { keys.append(layout.ledger(shard: s)) }
         args.append(groups.count)
         for g in groups {
             let c = Self.unpack(g)
@@ -165,15 +169,17 @@ public struct BatchAccumulator: Sendable {
             args.append(t.count)
             args.append(t.amount)
         }
-        args.append(buckets.count)
-        for b in buckets { args.append(ledgerExpiry[b]!) }
+        args.append(shards.count)
+        args.append(sweep.map { shardIndex[$0]! } ?? 0)
+        args.append(cutoff == .min ? "-1e18" : String(cutoff))
+        args.append(min(5000, 2 * events.count + 100))
         args.append(events.count)
-        for (e, g) in zip(events, eventGroups) {
+        for ((e, g), shard) in zip(zip(events, eventGroups), eventShards) {
             let c = Self.unpack(e.cell)
             let entry = LedgerEntry(
                 epochSeconds: e.epochSeconds, type: c.type, currency: Currency.all[c.currency], method: methods[c.method],
                 status: c.status, amountMinor: e.amountMinor, updatedMicros: e.updatedMicros)
-            args.append(bucketIndex[c.day]!)
+            args.append(shardIndex[shard]!)
             args.append(e.id)
             args.append(entry.value)
             args.append(entry.immutableLength)
@@ -184,6 +190,7 @@ public struct BatchAccumulator: Sendable {
             args.append(e.item)
             args.append(e.span.lowerBound)
             args.append(e.span.count)
+            args.append(e.epochSeconds < cutoff ? 1 : 0)
         }
         args.append(usedMethods.count)
         for m in usedMethods.sorted() { args.append(methods[m]) }

@@ -1,4 +1,4 @@
-/// A transaction's latest state as the ledger keeps it: one field of ``KeyLayout/ledger(_:)``,
+/// A transaction's latest state as the ledger keeps it: one field of ``KeyLayout/ledger(shard:)``,
 /// named by the transaction id, whose value is
 ///
 ///     <timestamp-epoch-s>:<d|w>:<CUR>:<payment-method>|<s|f|p>|<amount-minor>|<updated>
@@ -27,6 +27,19 @@ public struct LedgerEntry: Sendable, Equatable {
         self.status = status
         self.amountMinor = amountMinor
         self.updatedMicros = updatedMicros
+    }
+
+    /// Number of ledger shards (``KeyLayout/ledger(shard:)``). Part of the key layout: changing it
+    /// would send ids to shards that do not hold their state.
+    public static let shards = 16
+
+    /// The shard an id's state lives in: FNV-1a of its UTF-8, mixed (FNV's high bits barely move
+    /// for ids that differ only at the end), modulo ``shards``.
+    public static func shard(of id: String) -> Int {
+        var h = FNV1a64()
+        var text = id
+        text.withUTF8 { h.combine(UnsafeRawBufferPointer($0)) }
+        return Int(truncatingIfNeeded: (h.value &* 0x9E37_79B9_7F4A_7C15) >> 59) & (shards - 1)
     }
 
     /// Microseconds from 0001-01-01 to 1970-01-01: keeps every accepted year non-negative.

@@ -42,12 +42,14 @@ public struct LedgerOutcome: Sendable, Equatable {
     public var moved = 0
     public var expired = 0
     public var conflict = 0
+    /// Entries of transactions before the window, deleted by this commit's sweep step.
+    public var swept = 0
 
     public init() {}
 
     /// From the script's reply: nil if the commit was not applied (0).
     public init?(reply: RedisReply) {
-        guard let a = reply.array, a.count == 7, a[0].int == 1 else { return nil }
+        guard let a = reply.array, a.count == 8, a[0].int == 1 else { return nil }
         let v = a.map { Int($0.int ?? 0) }
         new = v[1]
         duplicate = v[2]
@@ -55,5 +57,6 @@ public struct LedgerOutcome: Sendable, Equatable {
         moved = v[4]
         expired = v[5]
         conflict = v[6]
+        swept = v[7]
     }
 }

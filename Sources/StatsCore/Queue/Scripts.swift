@@ -34,30 +34,31 @@ public enum Scripts {
     /// the commit is refused with a `CONFIG` error instead of mixing buckets; if they are
     /// missing, this commit records them again.
     ///
-    /// The ledger (one hash per business day, see ``LedgerEntry``) decides each event in batch
-    /// order: unknown id → new; the same value → duplicate; a different timestamp, type,
+    /// The ledger (16 hashes, the shard chosen by the id; see ``LedgerEntry``) decides each event
+    /// in batch order: unknown id → new (expired if its transaction's day is before the window); the same value → duplicate; a different timestamp, type,
     /// currency or method → `conflicting_update` dead letter; both with `updated_at`: older →
     /// stale, equal (other state) → conflict, newer → applied; otherwise arrival order, except
     /// that `pending` never replaces `success` or `failed` (stale). Applied with the same status
     /// and amount → duplicate (only `updated_at` is refreshed); else moved: count and amount
-    /// leave the old status cell and enter the new one. An event whose day has left the ledger
-    /// window (its bucket's expiry ≤ now) is counted as new without the ledger (expired).
+    /// leave the old status cell and enter the new one. An unknown id outside the ledger window
+    /// is counted without being recorded. Each commit then sweeps one step of one shard: entries
+    /// of transactions before the window's start are deleted.
     ///
     /// Amounts are summed in two exact halves (below and above 10^9) because Lua numbers are
     /// doubles; each sum is written back as a decimal string.
     ///
     /// KEYS: 1 inflight, 2 workers, 3 dirty, 4 days, 5 methods, 6 version, 7 deadLetter, 8 meta,
-    ///       9 currencies, 10 ledger stats, then totals/status/hourly of each (day, type,
-    ///       currency), then the ledger bucket of each day.
+    ///       9 currencies, 10 ledger stats, 11 ledger sweep cursors, then totals/status/hourly of
+    ///       each (day, type, currency), then the ledger shards the batch touches.
     /// ARGV: 1 worker, 2 in-flight length, 3 batch item count, 4 time zone, 5 default currency,
     ///       6 layout, 7 now (ISO, for dead letters), then: dead count, entries…; D, then per
     ///       (day, type, currency): day, day score, type, currency; G, then per group (day,
     ///       type, currency, method, hour): dtc index, method, HH; T, then per tally of rows
-    ///       without id: group, status (1 success 2 failed 3 pending), count, amount; B, then
-    ///       per bucket its expiry (epoch s); E, then per event: bucket, id, value, immutable
-    ///       length, group, status, amount, updated key, item, span start, span length; M, then
-    ///       methods.
-    /// Returns {1, new, duplicate, stale, moved, expired, conflict}.
+    ///       without id: group, status (1 success 2 failed 3 pending), count, amount; B (shards),
+    ///       the shard to sweep (0: none), the window's start (epoch s), the sweep step; E,
+    ///       then per event: shard, id, value, immutable length, group, status, amount, updated
+    ///       key, item, span start, span length, outside the window (0/1); M, then methods.
+    /// Returns {1, new, duplicate, stale, moved, expired, conflict, swept}.
     public static let commit = RedisScript(
         name: "commit",
         source: """
@@ -80,7 +81,7 @@ public enum Scripts {
             local D = tonumber(ARGV[a]); a = a + 1
             local d0 = a
             a = a + 4 * D
-            local bk0 = 10 + 3 * D
+            local bk0 = 11 + 3 * D
             local G = tonumber(ARGV[a]); a = a + 1
             local g0 = a
             a = a + 3 * G
@@ -98,26 +99,21 @@ public enum Scripts {
               add(tonumber(ARGV[p]) * 4 + tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), ARGV[p + 3], 1)
             end
             a = a + 4 * T
-            local now = tonumber(redis.call('TIME')[1])
-            local B = tonumber(ARGV[a]); a = a + 1
-            local expired = {}
-            for b = 1, B do expired[b] = tonumber(ARGV[a + b - 1]) <= now end
-            local b0 = a
-            a = a + B
+            local B = tonumber(ARGV[a])
+            local SK, cutoff, step = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3]
+            a = a + 4
             local E = tonumber(ARGV[a]); a = a + 1
             local e0 = a
-            a = a + 11 * E
-            local out = {0, 0, 0, 0, 0, 0}
+            a = a + 12 * E
+            local out = {0, 0, 0, 0, 0, 0, 0}
             if E > 0 then
               local ids = {}
               for i = 0, E - 1 do
-                local p = e0 + 11 * i
+                local p = e0 + 12 * i
                 local b = tonumber(ARGV[p])
-                if not expired[b] then
-                  local l = ids[b]
-                  if not l then l = {}; ids[b] = l end
-                  l[#l + 1] = ARGV[p + 1]
-                end
+                local l = ids[b]
+                if not l then l = {}; ids[b] = l end
+                l[#l + 1] = ARGV[p + 1]
               end
               local state, changed = {}, {}
               for b, l in pairs(ids) do
@@ -142,20 +138,21 @@ public enum Scripts {
                 out[6] = out[6] + 1
               end
               for i = 0, E - 1 do
-                local p = e0 + 11 * i
+                local p = e0 + 12 * i
                 local b = tonumber(ARGV[p])
                 local g, s, amt = tonumber(ARGV[p + 4]), tonumber(ARGV[p + 5]), ARGV[p + 6]
-                if expired[b] then
-                  add(g * 4 + s, 1, amt, 1)
-                  out[5] = out[5] + 1
-                else
+                do
                   local id, v, il, u = ARGV[p + 1], ARGV[p + 2], tonumber(ARGV[p + 3]), ARGV[p + 7]
                   local o = state[b][id]
                   if not o then
                     add(g * 4 + s, 1, amt, 1)
-                    state[b][id] = v
-                    changed[b][id] = v
-                    out[1] = out[1] + 1
+                    if ARGV[p + 11] == '1' then
+                      out[5] = out[5] + 1
+                    else
+                      state[b][id] = v
+                      changed[b][id] = v
+                      out[1] = out[1] + 1
+                    end
                   elseif o == v then
                     out[2] = out[2] + 1
                   elseif string.sub(o, 1, il + 1) ~= string.sub(v, 1, il + 1) then
@@ -201,8 +198,19 @@ public enum Scripts {
                 local kv = {}
                 for id, v in pairs(m) do kv[#kv + 1] = id; kv[#kv + 1] = v end
                 for j = 1, #kv, 1000 do redis.call('HSET', KEYS[bk0 + b], unpack(kv, j, math.min(j + 999, #kv))) end
-                if #kv > 0 then redis.call('EXPIREAT', KEYS[bk0 + b], ARGV[b0 + b - 1]) end
               end
+            end
+            if SK > 0 then
+              local key = KEYS[bk0 + SK]
+              local r = redis.call('HSCAN', key, redis.call('HGET', KEYS[11], key) or '0', 'COUNT', step)
+              local kv, dels = r[2], {}
+              for i = 1, #kv, 2 do
+                local e = tonumber(string.match(kv[i + 1], '^(%-?%d+):'))
+                if e and e < cutoff then dels[#dels + 1] = kv[i] end
+              end
+              for j = 1, #dels, 1000 do redis.call('HDEL', key, unpack(dels, j, math.min(j + 999, #dels))) end
+              redis.call('HSET', KEYS[11], key, r[1])
+              out[7] = #dels
             end
             local n = tonumber(ARGV[3])
             if n >= len then redis.call('DEL', KEYS[1]) else redis.call('LTRIM', KEYS[1], 0, len - n - 1) end
@@ -226,7 +234,7 @@ public enum Scripts {
               local gp = g0 + 3 * (g - 1)
               local j, m, hh = tonumber(ARGV[gp]), ARGV[gp + 1], ARGV[gp + 2]
               local amount = dec(ch[c], cl[c])
-              local k = 10 + 3 * (j - 1)
+              local k = 11 + 3 * (j - 1)
               local st = STATUS[s]
               if cnt ~= 0 or amount ~= '0' then
                 touched[j] = true
@@ -249,11 +257,11 @@ public enum Scripts {
             local M = tonumber(ARGV[a]); a = a + 1
             for i = 0, M - 1 do redis.call('SADD', KEYS[5], ARGV[a + i]) end
             if wrote then redis.call('INCR', KEYS[6]) end
-            local names = {'new', 'duplicate', 'stale', 'moved', 'expired', 'conflict'}
-            for i = 1, 6 do
+            local names = {'new', 'duplicate', 'stale', 'moved', 'expired', 'conflict', 'swept'}
+            for i = 1, 7 do
               if out[i] > 0 then redis.call('HINCRBY', KEYS[10], names[i], out[i]) end
             end
-            return {1, out[1], out[2], out[3], out[4], out[5], out[6]}
+            return {1, out[1], out[2], out[3], out[4], out[5], out[6], out[7]}
             """)
 
     /// Records a heartbeat (and ownership of an in-flight list) and returns the workers whose
