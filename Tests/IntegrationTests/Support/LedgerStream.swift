@@ -43,6 +43,9 @@ struct LedgerStream {
     private(set) var conflicts: [PaymentEvent] = []
     /// Events that repeat an earlier event of the stream exactly.
     private(set) var exactResends = 0
+    /// Of those, the ones that repeat the latest earlier event of their id (nothing else of
+    /// that id came in between).
+    private(set) var resendsOfLatest = 0
     let options: Options
 
     init(_ options: Options) {
@@ -135,8 +138,13 @@ struct LedgerStream {
         conflicts = ordered(conflictKeyed)
         events = ordered(options.inlineConflicts ? keyed + conflictKeyed : keyed)
         var seen = Set<PaymentEvent>()
+        var latest: [String: PaymentEvent] = [:]
         for e in events {
             if !seen.insert(e).inserted { exactResends += 1 }
+            if let id = e.id {
+                if latest[id] == e { resendsOfLatest += 1 }
+                latest[id] = e
+            }
         }
     }
 
