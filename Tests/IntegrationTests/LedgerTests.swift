@@ -104,7 +104,8 @@ struct LedgerTests {
         throws
     {
         let a = try readAggregates(redis)
-        #expect(a.unknownKeys.isEmpty, "\(what): aggregate keys outside the layout: \(a.unknownKeys.prefix(5))", sourceLocation: sourceLocation)
+        #expect(
+            a.unknownKeys.isEmpty, "\(what): aggregate keys outside the layout: \(a.unknownKeys.prefix(5))", sourceLocation: sourceLocation)
         let s = LedgerModel.diff(a.status, model.expectedStatus)
         #expect(s == nil, "\(what): status blocks: \(s ?? "")", sourceLocation: sourceLocation)
         let h = LedgerModel.diff(a.hourly, model.expectedHourly)
@@ -116,7 +117,9 @@ struct LedgerTests {
         let currencies = Set(try redis.run("SMEMBERS", "\(Self.tag):currencies").check().array?.compactMap(\.text) ?? [])
         let modelDays = Set(model.expectedHourly.keys.map(\.day))
         let modelCurrencies = Set(model.expectedHourly.keys.map(\.currency))
-        #expect(modelDays.isSubset(of: days), "\(what): days index \(days.sorted()) lacks some of \(modelDays.sorted())", sourceLocation: sourceLocation)
+        #expect(
+            modelDays.isSubset(of: days), "\(what): days index \(days.sorted()) lacks some of \(modelDays.sorted())",
+            sourceLocation: sourceLocation)
         #expect(
             modelCurrencies.isSubset(of: currencies), "\(what): currencies \(currencies.sorted()) lack some of \(modelCurrencies.sorted())",
             sourceLocation: sourceLocation)
@@ -462,4 +465,3 @@ struct LedgerTests {
         try expectAggregates(redis, model, "timestamp changes")
     }
 }
-
