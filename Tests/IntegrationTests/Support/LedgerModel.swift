@@ -113,9 +113,10 @@ struct LedgerModel {
             outcomes.append("none")
             return
         }
-        // The window: the day's end plus ledgerDays, against the real clock.
+        // The window: the day's end plus ledgerDays, against the real clock. An id still
+        // recorded is decided as usual; an unknown one outside the window is counted, not kept.
         let dayEnd = (Self.day(e.epochSeconds) + 1) * 86_400
-        if dayEnd + Int64(ledgerDays) * 86_400 <= Int64(now.timeIntervalSince1970) {
+        if ledger[id] == nil, dayEnd + Int64(ledgerDays) * 86_400 <= Int64(now.timeIntervalSince1970) {
             add(e, sign: 1)
             counters.expired += 1
             outcomes.append("expired")
