@@ -91,7 +91,8 @@ struct BenchmarkCommand: ParsableCommand {
         }
         if kinds.contains(.ledger) {
             try FileManager.default.createDirectory(atPath: "\(tmp)/ledger", withIntermediateDirectories: true)
-            let ledger = LedgerBenchmark(binDir: bin, directory: "\(tmp)/ledger", items: ledgerItems, repeats: `repeat`, timeout: .seconds(timeout))
+            let ledger = LedgerBenchmark(
+                binDir: bin, directory: "\(tmp)/ledger", items: ledgerItems, repeats: `repeat`, timeout: .seconds(timeout))
             print(try ledger.run())
         }
     }

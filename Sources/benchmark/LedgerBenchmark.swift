@@ -148,7 +148,8 @@ struct LedgerBenchmark {
                 minor: Int64(rng.next() % 500_000) + 1)
         }
         func json(_ p: Payment, status: String, id: String?, updated: String?) -> String {
-            var s = #"{"timestamp":"\#(iso(p.ts))","type":"\#(p.type)","payment_method":"\#(p.method)","amount":"\#(amount(p.minor, p.currency.1))","currency":"\#(p.currency.0)","status":"\#(status)""#
+            var s =
+                #"{"timestamp":"\#(iso(p.ts))","type":"\#(p.type)","payment_method":"\#(p.method)","amount":"\#(amount(p.minor, p.currency.1))","currency":"\#(p.currency.0)","status":"\#(status)""#
             if let id { s += #","id":"\#(id)""# }
             if let updated { s += #","updated_at":"\#(updated)""# }
             return s + "}"
@@ -205,8 +206,12 @@ struct LedgerBenchmark {
     }
 
     func table(_ figures: [Figure], reference: Double?, bytesPerMillion: Double, ids: Int) -> String {
-        var lines = ["", "Ledger: one aggregator --drain over a pre-filled queue (\(grouped(items)) JSON items each, best of \(repeats))", ""]
-        lines.append("| input | best s | median s | items/s (best) | vs no ids | vs redis-benchmark LPUSH -P 64 | aggregator peak RSS | ledger outcomes |")
+        var lines = [
+            "", "Ledger: one aggregator --drain over a pre-filled queue (\(grouped(items)) JSON items each, best of \(repeats))", "",
+        ]
+        lines.append(
+            "| input | best s | median s | items/s (best) | vs no ids | vs redis-benchmark LPUSH -P 64 | aggregator peak RSS | ledger outcomes |"
+        )
         lines.append("|---|--:|--:|--:|--:|--:|--:|---|")
         let base = Double(figures[0].items) / figures[0].best
         for f in figures {
@@ -218,9 +223,11 @@ struct LedgerBenchmark {
             )
         }
         lines.append("")
-        lines.append("redis-benchmark LPUSH -P 64 -d 120, same server: \(reference.map { grouped(Int($0)) + " requests/s" } ?? "not installed")")
         lines.append(
-            "ledger memory: \(String(format: "%.1f", bytesPerMillion / 1_048_576)) MiB per million ids (MEMORY USAGE of the 16 shards, \(grouped(ids)) ids)")
+            "redis-benchmark LPUSH -P 64 -d 120, same server: \(reference.map { grouped(Int($0)) + " requests/s" } ?? "not installed")")
+        lines.append(
+            "ledger memory: \(String(format: "%.1f", bytesPerMillion / 1_048_576)) MiB per million ids (MEMORY USAGE of the 16 shards, \(grouped(ids)) ids)"
+        )
         return lines.joined(separator: "\n")
     }
 }

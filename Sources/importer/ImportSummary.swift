@@ -27,7 +27,8 @@ struct ImportSummary: Sendable {
         lines.append("  rows read:     \(read)")
         lines.append("  rows queued:   \(queued)")
         if resent > 0 {
-            lines.append("  duplicates:    \(resent) (exact resends of an earlier row's id and content; queued, counted once by the ledger)")
+            lines.append(
+                "  duplicates:    \(resent) (exact resends of an earlier row's id and content; queued, counted once by the ledger)")
         }
         lines.append(
             "  rows rejected: \(rejectedTotal)\(rejected.isEmpty ? "" : " (" + rejected.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")")"

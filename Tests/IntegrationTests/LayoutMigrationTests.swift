@@ -39,7 +39,8 @@ struct LayoutMigrationTests {
         #expect(try redis.run("HGET", "agg:2026-01-15:deposits:USD:\(t)", "visa").int == 1250)
         #expect(try redis.run("HGET", "agg:2026-01-15:deposits:USD:\(t):status", "visa|success|a").int == 1250)
         #expect(try redis.run("HGET", "agg:2026-01-15:deposits:USD:\(t):hourly", "visa|success|10|n").int == 2)
-        #expect(try redis.run("HGET", "agg:2026-01-02:withdrawals:USD:\(t):hourly", "wire|failed|03|a").int == -5, "archived days' deltas too")
+        #expect(
+            try redis.run("HGET", "agg:2026-01-02:withdrawals:USD:\(t):hourly", "wire|failed|03|a").int == -5, "archived days' deltas too")
         #expect(try redis.run("EXISTS", "agg:2026-01-15:deposits:\(t)", "agg:2026-01-15:deposits:\(t):status").int == 0)
         #expect(try redis.run("SMEMBERS", "\(t):dirty").check().array?.compactMap(\.text) == ["2026-01-15:deposits:USD"])
         #expect(try redis.run("SMEMBERS", "\(t):dumping").check().array?.compactMap(\.text) == ["2026-01-02:withdrawals:USD"])

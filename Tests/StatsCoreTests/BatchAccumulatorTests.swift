@@ -41,7 +41,9 @@ struct BatchAccumulatorTests {
             (base + 3600, .deposit, visa, .failed, 999), (base + 86_400 + 5, .withdrawal, wire, .pending, 7),
         ]
         for r in rows {
-            acc.add(.init(epochSeconds: r.0, type: r.1, method: r.2, status: r.3, amountMinor: r.4, currency: Currency.usd.index), calendar: &calendar)
+            acc.add(
+                .init(epochSeconds: r.0, type: r.1, method: r.2, status: r.3, amountMinor: r.4, currency: Currency.usd.index),
+                calendar: &calendar)
         }
         #expect(acc.rows == 4)
         #expect(acc.events.isEmpty)
@@ -65,9 +67,11 @@ struct BatchAccumulatorTests {
             dtcs.append((d, next(), next()))
         }
         #expect(Set(dtcs.map { "\($0.day):\($0.type):\($0.currency)" }) == ["2026-01-01:deposits:USD", "2026-01-02:withdrawals:USD"])
-        #expect(Array(keys.dropFirst(11)) == dtcs.flatMap { d in
-            layout.hashes(CivilDay.parse(d.day)!, TransactionType(text: d.type)!, Currency(code: d.currency)!)
-        })
+        #expect(
+            Array(keys.dropFirst(11))
+                == dtcs.flatMap { d in
+                    layout.hashes(CivilDay.parse(d.day)!, TransactionType(text: d.type)!, Currency(code: d.currency)!)
+                })
         var groups: [(dtc: Int, method: String, hour: String)] = []
         for _ in 0..<Int(next())! { groups.append((Int(next())!, next(), next())) }
         var status: [String: [String: Int64]] = [:]
@@ -104,11 +108,14 @@ struct BatchAccumulatorTests {
         let card = try parser.methods.index(of: "card").get()
         let base: Int64 = 1_767_225_600 // 2026-01-01T00:00:00Z
         acc.add(
-            .init(epochSeconds: base + 7200, type: .deposit, method: card, status: .pending, amountMinor: 1500, currency: Currency.jpy.index, id: "p1"),
+            .init(
+                epochSeconds: base + 7200, type: .deposit, method: card, status: .pending, amountMinor: 1500, currency: Currency.jpy.index,
+                id: "p1"),
             calendar: &calendar, item: 4, span: 10..<50)
         acc.add(
             .init(
-                epochSeconds: base + 7200, type: .deposit, method: card, status: .success, amountMinor: 1500, currency: Currency.jpy.index, id: "p1",
+                epochSeconds: base + 7200, type: .deposit, method: card, status: .success, amountMinor: 1500, currency: Currency.jpy.index,
+                id: "p1",
                 updatedMicros: 1_767_232_800_250_000),
             calendar: &calendar, item: 5, span: 0..<80)
         #expect(acc.events.count == 2 && acc.cells.isEmpty && acc.rows == 2)
@@ -124,9 +131,12 @@ struct BatchAccumulatorTests {
         let first = Array(a[(b + 3)..<(b + 15)])
         #expect(first == ["1", "p1", "1767232800:d:JPY:card|p|1500|", "21", "1", "3", "1500", "", "4", "10", "40", "1"])
         let second = Array(a[(b + 15)..<(b + 27)])
-        #expect(second[2] == LedgerEntry(
-            epochSeconds: base + 7200, type: .deposit, currency: .jpy, method: "card", status: .success, amountMinor: 1500,
-            updatedMicros: 1_767_232_800_250_000).value)
+        #expect(
+            second[2]
+                == LedgerEntry(
+                    epochSeconds: base + 7200, type: .deposit, currency: .jpy, method: "card", status: .success, amountMinor: 1500,
+                    updatedMicros: 1_767_232_800_250_000
+                ).value)
         #expect(second[5] == "1" && second[8] == "5")
         #expect(LedgerEntry(value: second[2])?.updatedMicros == 1_767_232_800_250_000)
         #expect(LedgerEntry(value: first[2])?.currency == .jpy)

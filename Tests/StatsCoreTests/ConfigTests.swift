@@ -12,7 +12,8 @@ struct ConfigTests {
         var s = try CoreOptions.parse([]).resolve(environment: env)
         #expect(s.redisURL == RedisURL(host: "10.0.0.1", port: 7000, database: 2))
         #expect(s.queue == "Q2" && s.timeZone == "Europe/Berlin" && s.currency.code == "USD" && s.ledgerDays == 35)
-        s = try CoreOptions.parse(["--queue", "Q3", "--currency", "kwd"]).resolve(environment: env.merging(["TXSTATS_CURRENCY": "JPY"]) { $1 })
+        s = try CoreOptions.parse(["--queue", "Q3", "--currency", "kwd"]).resolve(
+            environment: env.merging(["TXSTATS_CURRENCY": "JPY"]) { $1 })
         #expect(s.queue == "Q3" && s.currency.code == "KWD" && s.currency.exponent == 3)
         s = try CoreOptions.parse([]).resolve(environment: ["TXSTATS_CURRENCY": "jpy", "TXSTATS_LEDGER_DAYS": "7"])
         #expect(s.currency.code == "JPY" && s.currency.exponent == 0 && s.ledgerDays == 7)

@@ -39,7 +39,8 @@ struct KeyLayoutTests {
         let all = [
             keys.queue, keys.deadLetter, keys.imports, keys.workers, keys.dirty, keys.days, keys.methods,
             keys.version, keys.meta, keys.inflight(worker: "a"), keys.inflightOwners, keys.unarchivable, keys.totals(day, .deposit, .usd),
-            keys.status(day, .withdrawal, .jpy), keys.hourly(day, .deposit, .kwd), keys.currencies, keys.ledger(shard: 15), keys.ledgerStats, keys.ledgerSweep,
+            keys.status(day, .withdrawal, .jpy), keys.hourly(day, .deposit, .kwd), keys.currencies, keys.ledger(shard: 15),
+            keys.ledgerStats, keys.ledgerSweep,
         ]
         #expect(Set(all.map(hashTag)) == ["TransactionQueue"])
         let other = KeyLayout(queue: "TransactionQueue.2")

@@ -856,7 +856,8 @@ enum ReferenceTXB1 {
         var out: [Expected] = []
         for line in body[(newline + 1)...].split(separator: 0x0A, omittingEmptySubsequences: true) {
             let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
-            guard fields.count == (v2 ? 8 : 5), !v2 || validTail(fields), let epoch = integer(fields[0]), fields[1].count == 1, fields[3].count == 1,
+            guard fields.count == (v2 ? 8 : 5), !v2 || validTail(fields), let epoch = integer(fields[0]), fields[1].count == 1,
+                fields[3].count == 1,
                 let type: TransactionType = ["d": .deposit, "w": .withdrawal][String(decoding: fields[1], as: UTF8.self)],
                 let status: TransactionStatus = ["s": .success, "f": .failed, "p": .pending][String(decoding: fields[3], as: UTF8.self)],
                 let amount = integer(fields[4]), amount >= 0, amount <= 1_000_000_000_000_000
@@ -880,7 +881,9 @@ enum ReferenceTXB1 {
     /// control characters) and update time (empty or an integer), judged independently.
     static func validTail(_ fields: [ArraySlice<UInt8>]) -> Bool {
         let code = String(decoding: fields[5], as: UTF8.self)
-        guard fields[5].count == 3, ["USD", "KWD", "JPY", "EUR"].contains(code.uppercased()) || Currency(code: code) != nil else { return false }
+        guard fields[5].count == 3, ["USD", "KWD", "JPY", "EUR"].contains(code.uppercased()) || Currency(code: code) != nil else {
+            return false
+        }
         let id = fields[6]
         if !id.isEmpty {
             guard id.count <= 128, let text = String(validating: id, as: UTF8.self),

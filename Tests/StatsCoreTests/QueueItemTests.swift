@@ -35,7 +35,8 @@ struct QueueItemTests {
             var m = e.2
             m.withUTF8 {
                 writer.append(
-                    epochSeconds: e.0, type: e.1, method: UnsafeRawBufferPointer($0), status: e.3, amountMinor: e.4, currency: .usd, id: nil,
+                    epochSeconds: e.0, type: e.1, method: UnsafeRawBufferPointer($0), status: e.3, amountMinor: e.4, currency: .usd,
+                    id: nil,
                     updatedMicros: nil)
             }
         }

@@ -34,12 +34,12 @@ public struct LedgerEntry: Sendable, Equatable {
     public static let shards = 16
 
     /// The shard an id's state lives in: FNV-1a of its UTF-8, mixed (FNV's high bits barely move
-    /// for ids that differ only at the end), modulo ``shards``.
+    /// for ids that differ only at the end), its top 4 bits: 0..<``shards``.
     public static func shard(of id: String) -> Int {
         var h = FNV1a64()
         var text = id
         text.withUTF8 { h.combine(UnsafeRawBufferPointer($0)) }
-        return Int(truncatingIfNeeded: (h.value &* 0x9E37_79B9_7F4A_7C15) >> 59) & (shards - 1)
+        return Int(truncatingIfNeeded: (h.value &* 0x9E37_79B9_7F4A_7C15) >> 60) & (shards - 1)
     }
 
     /// Microseconds from 0001-01-01 to 1970-01-01: keeps every accepted year non-negative.

@@ -32,7 +32,9 @@ enum AggregateSnapshot {
                     throw TestFailure("\(day) \(type): status hash \(status) disagrees with hourly sums \(statusSums)")
                 }
                 let totals = Dictionary(
-                    uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(currency):\(tag)").check().pairs.map { ($0.0, Int64($0.1)!) })
+                    uniqueKeysWithValues: try redis.run("HGETALL", "agg:\(day):\(type):\(currency):\(tag)").check().pairs.map {
+                        ($0.0, Int64($0.1)!)
+                    })
                 guard totals == successByMethod.filter({ $0.value != 0 }) else {
                     throw TestFailure("\(day) \(type): totals hash \(totals) disagrees with success amounts \(successByMethod)")
                 }
