@@ -205,7 +205,9 @@ public enum Scripts {
               local r = redis.call('HSCAN', key, redis.call('HGET', KEYS[11], key) or '0', 'COUNT', step)
               local kv, dels = r[2], {}
               for i = 1, #kv, 2 do
-                local e = tonumber(string.match(kv[i + 1], '^(%-?%d+):'))
+                local v = kv[i + 1]
+                local c = string.find(v, ':', 2, true)
+                local e = c and tonumber(string.sub(v, 1, c - 1))
                 if e and e < cutoff then dels[#dels + 1] = kv[i] end
               end
               for j = 1, #dels, 1000 do redis.call('HDEL', key, unpack(dels, j, math.min(j + 999, #dels))) end
