@@ -1,4 +1,5 @@
 import Foundation
+import StatsCore
 import TestSupport
 import Testing
 
@@ -55,6 +56,30 @@ struct MetricsTests {
         #expect(after.keys.contains { $0.hasPrefix("txstats_aggregator_commit_seconds_bucket") })
         #expect(after["txstats_queue_length"] == 0)
         #expect(after["txstats_aggregator_inflight_items"] == 0)
+
+        // Events with ids (yesterday: inside the ledger window, which runs on the real clock):
+        // new, an exact resend, a status change, an older (stale) one.
+        let redis = fleet.redis.connection()
+        let day = UTCTimestamp.iso8601(Int64(Date().timeIntervalSince1970) - 86_400).prefix(10)
+        func event(_ status: String, _ time: String) -> String {
+            #"{"id":"m-1","timestamp":"\#(day)T10:00:00Z","type":"deposit","payment_method":"visa","amount":"5.00","status":"\#(status)","updated_at":"\#(day)T\#(time)Z"}"#
+        }
+        for e in [
+            event("pending", "10:00:00"), event("pending", "10:00:00"), event("success", "10:00:30"), event("failed", "10:00:10"),
+        ] {
+            _ = try redis.run("LPUSH", "TransactionQueue", e).check()
+            try AggregateSnapshot.waitUntilDrained(redis)
+        }
+        // The counters move when the commit's reply reaches the worker, just after Redis shows it.
+        let wanted: [String: Double] = ["new": 1, "duplicate": 1, "moved": 1, "stale": 1]
+        var ledger: [String: Double] = [:]
+        for _ in 0..<50 {
+            let m = try prometheusSamples(try LoopbackHTTP.get(port: metricsPort, "/metrics").body)
+            ledger = wanted.keys.reduce(into: [:]) { $0[$1] = m[#"txstats_ledger_events_total{outcome="\#($1)"}"#] ?? 0 }
+            if ledger == wanted { break }
+            usleep(100_000)
+        }
+        #expect(ledger == wanted)
 
         let (api, port) = try fleet.startAPI()
         defer { api.signal(SIGTERM) }

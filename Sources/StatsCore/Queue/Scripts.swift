@@ -231,22 +231,34 @@ public enum Scripts {
             local STATUS = {'success', 'failed', 'pending'}
             local touched = {}
             local wrote = false
+            -- Hourly fields per cell; the day-level status fields and the totals are the sums
+            -- over the hours, written once per (method, status), as few calls as the old client did.
+            local sn, sh, sl, sj, sm, ss, sb = {}, {}, {}, {}, {}, {}, {}
             for c, cnt in pairs(cn) do
-              local g, s = math.floor(c / 4), c % 4
-              local gp = g0 + 3 * (g - 1)
-              local j, m, hh = tonumber(ARGV[gp]), ARGV[gp + 1], ARGV[gp + 2]
-              local amount = dec(ch[c], cl[c])
-              local k = 11 + 3 * (j - 1)
-              local st = STATUS[s]
-              if cnt ~= 0 or amount ~= '0' then
+              if cnt ~= 0 or ch[c] ~= 0 or cl[c] ~= 0 then
+                local g, s = math.floor(c / 4), c % 4
+                local gp = g0 + 3 * (g - 1)
+                local j, m, hh = tonumber(ARGV[gp]), ARGV[gp + 1], ARGV[gp + 2]
+                local base = m .. '|' .. STATUS[s]
+                local hk = KEYS[11 + 3 * (j - 1) + 3]
+                redis.call('HINCRBY', hk, base .. '|' .. hh .. '|n', string.format('%d', cnt))
+                redis.call('HINCRBY', hk, base .. '|' .. hh .. '|a', dec(ch[c], cl[c]))
                 touched[j] = true
                 wrote = true
-                redis.call('HINCRBY', KEYS[k + 2], m .. '|' .. st .. '|n', string.format('%d', cnt))
-                redis.call('HINCRBY', KEYS[k + 3], m .. '|' .. st .. '|' .. hh .. '|n', string.format('%d', cnt))
-                redis.call('HINCRBY', KEYS[k + 2], m .. '|' .. st .. '|a', amount)
-                redis.call('HINCRBY', KEYS[k + 3], m .. '|' .. st .. '|' .. hh .. '|a', amount)
-                if s == 1 and amount ~= '0' then redis.call('HINCRBY', KEYS[k + 1], m, amount) end
+                local key = j .. '|' .. base
+                if sn[key] then
+                  sn[key], sh[key], sl[key] = sn[key] + cnt, sh[key] + ch[c], sl[key] + cl[c]
+                else
+                  sn[key], sh[key], sl[key], sj[key], sm[key], ss[key], sb[key] = cnt, ch[c], cl[c], j, m, s, base
+                end
               end
+            end
+            for key, cnt in pairs(sn) do
+              local k = 11 + 3 * (sj[key] - 1)
+              local amount = dec(sh[key], sl[key])
+              redis.call('HINCRBY', KEYS[k + 2], sb[key] .. '|n', string.format('%d', cnt))
+              redis.call('HINCRBY', KEYS[k + 2], sb[key] .. '|a', amount)
+              if ss[key] == 1 and amount ~= '0' then redis.call('HINCRBY', KEYS[k + 1], sm[key], amount) end
             end
             for j = 1, D do
               if touched[j] then
