@@ -72,32 +72,29 @@ struct BatchAccumulatorTests {
                 == dtcs.flatMap { d in
                     layout.hashes(CivilDay.parse(d.day)!, TransactionType(text: d.type)!, Currency(code: d.currency)!)
                 })
-        var groups: [(dtc: Int, method: String, hour: String)] = []
-        for _ in 0..<Int(next())! { groups.append((Int(next())!, next(), next())) }
-        var status: [String: [String: Int64]] = [:]
-        var hourly: [String: [String: Int64]] = [:]
-        let names = ["", "success", "failed", "pending"]
-        for _ in 0..<Int(next())! {
-            let g = groups[Int(next())! - 1]
-            let s = names[Int(next())!]
-            let n = Int64(next())!
-            let amount = Int64(next())!
-            let dtc = dtcs[g.dtc - 1]
-            let key = "\(dtc.day):\(dtc.type)"
-            status[key, default: [:]]["\(g.method)|\(s)|n", default: 0] += n
-            status[key, default: [:]]["\(g.method)|\(s)|a", default: 0] += amount
-            hourly[key, default: [:]]["\(g.method)|\(s)|\(g.hour)|n", default: 0] += n
-            hourly[key, default: [:]]["\(g.method)|\(s)|\(g.hour)|a", default: 0] += amount
+        for _ in 0..<Int(next())! { _ = (next(), next(), next()) } // groups (for ledger events)
+        var hashes: [String: [String: Int64]] = [:]
+        for d in dtcs {
+            let day = CivilDay.parse(d.day)!
+            let type = TransactionType(text: d.type)!
+            let currency = Currency(code: d.currency)!
+            for key in [layout.hourly(day, type, currency), layout.status(day, type, currency), layout.totals(day, type, currency)] {
+                for _ in 0..<Int(next())! { hashes[key, default: [:]][next()] = Int64(next())! }
+            }
         }
-        #expect(status["2026-01-01:deposits"] == ["visa|success|n": 2, "visa|success|a": 350, "visa|failed|n": 1, "visa|failed|a": 999])
+        #expect(hashes[layout.totals(day1, .deposit, .usd)] == ["visa": 350])
         #expect(
-            hourly["2026-01-01:deposits"] == [
+            hashes[layout.status(day1, .deposit, .usd)] == [
+                "visa|success|n": 2, "visa|success|a": 350, "visa|failed|n": 1, "visa|failed|a": 999,
+            ])
+        #expect(
+            hashes[layout.hourly(day1, .deposit, .usd)] == [
                 "visa|success|00|n": 2, "visa|success|00|a": 350, "visa|failed|01|n": 1, "visa|failed|01|a": 999,
             ])
-        #expect(hourly["2026-01-02:withdrawals"] == ["wire|pending|00|n": 1, "wire|pending|00|a": 7])
+        #expect(hashes[layout.hourly(day2, .withdrawal, .usd)] == ["wire|pending|00|n": 1, "wire|pending|00|a": 7])
+        #expect(hashes[layout.totals(day2, .withdrawal, .usd)] == nil, "no successful withdrawal: no totals field")
         // No shards, no sweep, no window, the smallest sweep step, no events; the methods.
         #expect(Array(a) == ["0", "0", "-1e18", "100", "0", "2", "visa", "wire"])
-        _ = day2
     }
 
     @Test("rows with an id become ledger events in batch order, with their bucket's expiry and their text's place")

@@ -39,16 +39,24 @@ public struct Currency: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     /// The same from raw UTF-8 bytes, without building a String for known three-letter codes.
     public static func lookup(_ raw: UnsafeRawBufferPointer) -> Currency? {
-        let t = raw.trimmedASCIISpaces
-        guard t.count == 3 else { return nil }
+        packed(raw.trimmedASCIISpaces).flatMap { byPacked[$0] }
+    }
+
+    /// A code's three letters (any case) packed as upper-case ASCII in a UInt32, or nil.
+    @inline(__always)
+    public static func packed(_ raw: UnsafeRawBufferPointer) -> UInt32? {
+        guard raw.count == 3 else { return nil }
         var key: UInt32 = 0
-        for b in t {
+        for b in raw {
             let u = b >= 0x61 && b <= 0x7A ? b - 0x20 : b
             guard u >= 0x41 && u <= 0x5A else { return nil }
             key = key << 8 | UInt32(u)
         }
-        return byPacked[key]
+        return key
     }
+
+    /// ``index`` of the currency with this packed code, or nil.
+    public static func index(packed key: UInt32) -> Int? { byPacked[key]?.index }
 
     private static let byCode: [String: Currency] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
     private static let byPacked: [UInt32: Currency] = Dictionary(

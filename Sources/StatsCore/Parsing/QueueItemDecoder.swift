@@ -113,7 +113,7 @@ public enum QueueItemDecoder {
             tabs.3 == tabs.2 + 2, let status = TransactionStatus(code: line[tabs.2 + 1]),
             let amount = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[(tabs.3 + 1)..<tabs.4])),
             amount >= 0, amount <= TransactionParser.maxAmountMinor,
-            let currency = Currency.lookup(UnsafeRawBufferPointer(rebasing: line[(tabs.4 + 1)..<tabs.5]))
+            let currency = parser.currencyIndex(UnsafeRawBufferPointer(rebasing: line[(tabs.4 + 1)..<tabs.5]))
         else { return .failure(.badItem("TXB2 row is malformed")) }
         // The importer wrote these already validated: anything else in them is damage.
         var id: String?
@@ -137,7 +137,7 @@ public enum QueueItemDecoder {
         case .success(let m):
             return .success(
                 .init(
-                    epochSeconds: epoch, type: type, method: m, status: status, amountMinor: amount, currency: currency.index, id: id,
+                    epochSeconds: epoch, type: type, method: m, status: status, amountMinor: amount, currency: currency, id: id,
                     updatedMicros: updated))
         case .failure(let e):
             return .failure(e)

@@ -13,6 +13,8 @@ public struct TransactionParser: Sendable {
     public var methods = MethodTable()
     /// The currency of a transaction that names none.
     public let currency: Currency
+    /// The last currency code looked up (packed) and its index: rows mostly repeat it.
+    var lastCurrency: (key: UInt32, index: Int) = (0, 0)
 
     public init(calendar: BusinessCalendar, currency: Currency) {
         self.calendar = calendar
@@ -177,6 +179,16 @@ public struct TransactionParser: Sendable {
             return .failure(.badId("id contains the control character U+\(String(scalar.value, radix: 16, uppercase: true))"))
         }
         return .success(s)
+    }
+
+    /// ``Currency/index`` of a TXB row's code, through a one-entry cache (no hashing per row).
+    @inline(__always)
+    mutating func currencyIndex(_ raw: UnsafeRawBufferPointer) -> Int? {
+        guard let key = Currency.packed(raw) else { return nil }
+        if key == lastCurrency.key { return lastCurrency.index }
+        guard let i = Currency.index(packed: key) else { return nil }
+        lastCurrency = (key, i)
+        return i
     }
 
     static func parseType(_ raw: UnsafeRawBufferPointer) -> TransactionType? {

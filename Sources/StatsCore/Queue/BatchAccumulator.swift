@@ -128,11 +128,28 @@ public struct BatchAccumulator: Sendable {
             groupIndex[g] = groups.count
             return groups.count
         }
-        var tallies: [(group: Int, status: Int, count: Int64, amount: Int64)] = []
+        // Rows without id are final: their fields are spelled here, summed per hash field, and
+        // the script adds them as they are (the hourly cells, the day's status fields, totals).
+        struct Fields {
+            var hourly: [(String, Int64)] = []
+            var status: [String: Int64] = [:]
+            var totals: [String: Int64] = [:]
+        }
+        // Indexed like `dtcs` (appended together), mutated in place: no copy per cell.
+        var rowFields: [Fields] = []
         // swift-format-ignore: ReplaceForEachWithForLoop
         // CellTable is not a Sequence: its forEach visits the open-addressing slots in place.
         cells.forEach { key, cell in
-            tallies.append((group(key), Int(key & 3) + 1, cell.count, cell.amount))
+            let c = Self.unpack(key)
+            _ = group(key)
+            while rowFields.count < dtcs.count { rowFields.append(Fields()) }
+            let j = dtcIndex[DTC(day: c.day, type: c.type, currency: c.currency)]! - 1
+            let m = methods[c.method]
+            rowFields[j].hourly.append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: true), cell.count))
+            rowFields[j].hourly.append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: false), cell.amount))
+            rowFields[j].status[KeyLayout.statusField(method: m, status: c.status, count: true), default: 0] += cell.count
+            rowFields[j].status[KeyLayout.statusField(method: m, status: c.status, count: false), default: 0] += cell.amount
+            if c.status == .success, cell.amount != 0 { rowFields[j].totals[m, default: 0] += cell.amount }
         }
         let eventGroups = events.map { group($0.cell) }
         let eventShards = events.map { LedgerEntry.shard(of: $0.id) }
@@ -162,12 +179,15 @@ public struct BatchAccumulator: Sendable {
             args.append(methods[c.method])
             args.append(c.hour < 10 ? "0\(c.hour)" : String(c.hour))
         }
-        args.append(tallies.count)
-        for t in tallies {
-            args.append(t.group)
-            args.append(t.status)
-            args.append(t.count)
-            args.append(t.amount)
+        for j in dtcs.indices {
+            let f = j < rowFields.count ? rowFields[j] : Fields()
+            for list in [f.hourly, f.status.map { ($0.key, $0.value) }, f.totals.map { ($0.key, $0.value) }] {
+                args.append(list.count)
+                for (field, value) in list {
+                    args.append(field)
+                    args.append(value)
+                }
+            }
         }
         args.append(shards.count)
         args.append(sweep.map { shardIndex[$0]! } ?? 0)

@@ -44,8 +44,9 @@ public enum Scripts {
     /// is counted without being recorded. Each commit then sweeps one step of one shard: entries
     /// of transactions before the window's start are deleted.
     ///
-    /// Amounts are summed in two exact halves (below and above 10^9) because Lua numbers are
-    /// doubles; each sum is written back as a decimal string.
+    /// Rows without id are summed by the worker and added as they come. The ledger's cells
+    /// (status 1 success, 2 failed, 3 pending) are summed here, in two exact halves (below and
+    /// above 10^9) because Lua numbers are doubles; each sum is written back as a decimal string.
     ///
     /// KEYS: 1 inflight, 2 workers, 3 dirty, 4 days, 5 methods, 6 version, 7 deadLetter, 8 meta,
     ///       9 currencies, 10 ledger stats, 11 ledger sweep cursors, then totals/status/hourly of
@@ -53,8 +54,9 @@ public enum Scripts {
     /// ARGV: 1 worker, 2 in-flight length, 3 batch item count, 4 time zone, 5 default currency,
     ///       6 layout, 7 now (ISO, for dead letters), then: dead count, entries…; D, then per
     ///       (day, type, currency): day, day score, type, currency; G, then per group (day,
-    ///       type, currency, method, hour): dtc index, method, HH; T, then per tally of rows
-    ///       without id: group, status (1 success 2 failed 3 pending), count, amount; B (shards),
+    ///       type, currency, method, hour): dtc index, method, HH; then per (day, type,
+    ///       currency) the fields of rows without id: hourly count then field/delta pairs,
+    ///       status count and pairs, totals count and pairs; B (shards),
     ///       the shard to sweep (0: none), the window's start (epoch s), the sweep step; E,
     ///       then per event: shard, id, value, immutable length, group, status, amount, updated
     ///       key, item, span start, span length, outside the window (0/1); M, then methods.
@@ -93,12 +95,18 @@ public enum Scripts {
               ch[c] = (ch[c] or 0) + sign * hi
               cl[c] = (cl[c] or 0) + sign * lo
             end
-            local T = tonumber(ARGV[a]); a = a + 1
-            for i = 0, T - 1 do
-              local p = a + 4 * i
-              add(tonumber(ARGV[p]) * 4 + tonumber(ARGV[p + 1]), tonumber(ARGV[p + 2]), ARGV[p + 3], 1)
+            -- Rows without id: hourly, status and totals fields as the worker spelled and summed them.
+            local touched = {}
+            local wrote = false
+            for j = 1, D do
+              for h = 3, 1, -1 do
+                local key = KEYS[11 + 3 * (j - 1) + h]
+                local nf = tonumber(ARGV[a]); a = a + 1
+                for i = 0, nf - 1 do redis.call('HINCRBY', key, ARGV[a + 2 * i], ARGV[a + 2 * i + 1]) end
+                a = a + 2 * nf
+                if nf > 0 then touched[j] = true; wrote = true end
+              end
             end
-            a = a + 4 * T
             local B = tonumber(ARGV[a])
             local SK, cutoff, step = tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3]
             a = a + 4
@@ -229,10 +237,8 @@ public enum Scripts {
               return string.format('-%d%09d', -hi - 1, 1e9 - lo)
             end
             local STATUS = {'success', 'failed', 'pending'}
-            local touched = {}
-            local wrote = false
-            -- Hourly fields per cell; the day-level status fields and the totals are the sums
-            -- over the hours, written once per (method, status), as few calls as the old client did.
+            -- The ledger's cells: hourly fields per cell; the day-level status fields and the
+            -- totals are their sums over the hours, written once per (method, status).
             local sn, sh, sl, sj, sm, ss, sb = {}, {}, {}, {}, {}, {}, {}
             for c, cnt in pairs(cn) do
               if cnt ~= 0 or ch[c] ~= 0 or cl[c] ~= 0 then
