@@ -163,7 +163,7 @@ final class ImportRun {
             methodBytes[row.method].withUnsafeBytes { m in
                 writer.append(
                     epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor,
-                    currency: Currency.all[row.currency], id: row.id, updatedMicros: row.updatedMicros)
+                    currency: row.currency, id: row.id, updatedMicros: row.updatedMicros)
             }
             if let id = row.id {
                 if resends == nil { resends = ResendCounter() } // 16 MiB, only for files with ids

@@ -497,7 +497,7 @@ struct QueueItemFuzzTests {
                     bytes.withUnsafeBytes {
                         writer.append(
                             epochSeconds: epoch, type: type, method: $0, status: status, amountMinor: amount,
-                            currency: f.chance(0.5) ? .usd : .kwd, id: id, updatedMicros: updated)
+                            currency: f.chance(0.5) ? Currency.usd.index : Currency.kwd.index, id: id, updatedMicros: updated)
                     }
                 }
                 expected.append(

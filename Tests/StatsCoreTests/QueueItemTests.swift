@@ -35,7 +35,8 @@ struct QueueItemTests {
             var m = e.2
             m.withUTF8 {
                 writer.append(
-                    epochSeconds: e.0, type: e.1, method: UnsafeRawBufferPointer($0), status: e.3, amountMinor: e.4, currency: .usd,
+                    epochSeconds: e.0, type: e.1, method: UnsafeRawBufferPointer($0), status: e.3, amountMinor: e.4,
+                    currency: Currency.usd.index,
                     id: nil,
                     updatedMicros: nil)
             }
@@ -48,6 +49,44 @@ struct QueueItemTests {
             #expect(
                 row.epochSeconds == e.0 && row.type == e.1 && parser.methods.names[row.method] == e.2 && row.status == e.3
                     && row.amountMinor == e.4)
+        }
+    }
+
+    @Test("TXB2 rows carry their currency, id and update time through the queue")
+    func compactCarriesLedgerFields() {
+        var writer = CompactBatchWriter(source: "src", firstLine: 2)
+        let rows: [(Currency, String?, Int64?)] = [(.jpy, "a-1", 1_767_225_600_250_000), (.kwd, nil, nil), (.usd, "é/2", nil)]
+        for (c, id, updated) in rows {
+            var m = "card"
+            m.withUTF8 {
+                writer.append(
+                    epochSeconds: 1_767_225_600, type: .deposit, method: UnsafeRawBufferPointer($0), status: .pending, amountMinor: 1500,
+                    currency: c.index, id: id, updatedMicros: updated)
+            }
+        }
+        let (sink, _) = decode(String(decoding: writer.buffer, as: UTF8.self))
+        #expect(sink.rejects.isEmpty)
+        #expect(sink.rows.map(\.currency) == rows.map(\.0.index))
+        #expect(sink.rows.map(\.id) == rows.map(\.1))
+        #expect(sink.rows.map(\.updatedMicros) == rows.map(\.2))
+    }
+
+    @Test("JSON items: currency (any case) with its own minor unit, id and updated_at; bad ones refused with their reason")
+    func jsonLedgerFields() {
+        let base = #""timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"visa""#
+        let (jpy, _) = decode("{\(base),\"amount\":\"1500\",\"currency\":\"jpy\",\"id\":\"t-1\",\"updated_at\":\"2026-01-01T00:00:01.5Z\"}")
+        #expect(jpy.rows.first?.amountMinor == 1500 && jpy.rows.first?.currency == Currency.jpy.index)
+        #expect(jpy.rows.first?.id == "t-1" && jpy.rows.first?.updatedMicros == 1_767_225_601_500_000)
+        let (kwd, _) = decode("{\(base),\"amount\":\"12.345\",\"Currency\":\"KWD\"}")
+        #expect(kwd.rows.first?.amountMinor == 12345 && kwd.rows.first?.id == nil)
+        for (field, code) in [
+            (#""amount":"12.345""#, "bad_amount"), (#""amount":"1","currency":"XAU""#, "bad_currency"),
+            (#""amount":"1","currency":"usdx""#, "bad_currency"), (#""amount":"1","id":"a\tb""#, "bad_id"),
+            (#""amount":"1","id":"\#(String(repeating: "x", count: 129))""#, "bad_id"),
+            (#""amount":"1","updated_at":"yesterday""#, "bad_timestamp"),
+        ] {
+            let (sink, _) = decode("{\(base),\(field)}")
+            #expect(sink.rejects.map(\.0.code) == [code], "\(field)")
         }
     }
 

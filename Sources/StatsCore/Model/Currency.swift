@@ -27,6 +27,12 @@ public struct Currency: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.index = index
     }
 
+    /// Each code's three ASCII bytes by ``index``, for writers that append them per row.
+    public static let codeBytes: [(UInt8, UInt8, UInt8)] = all.map { c in
+        let b = Array(c.code.utf8)
+        return (b[0], b[1], b[2])
+    }
+
     /// The currency at a table position (as packed in a cell key).
     public static func at(index: Int) -> Currency? { index >= 0 && index < all.count ? all[index] : nil }
 

@@ -40,10 +40,10 @@ public struct CompactBatchWriter: Sendable {
         return parts.count > field ? Int64(parts[field]) : nil
     }
 
-    /// One row; `id` must already be validated (no tabs or line breaks: see ``TransactionParser``).
+    /// One row; `currency` is a ``Currency/index``; `id` must already be validated (no tabs or line breaks: see ``TransactionParser``).
     public mutating func append(
         epochSeconds: Int64, type: TransactionType, method: UnsafeRawBufferPointer,
-        status: TransactionStatus, amountMinor: Int64, currency: Currency, id: String?, updatedMicros: Int64?
+        status: TransactionStatus, amountMinor: Int64, currency: Int, id: String?, updatedMicros: Int64?
     ) {
         appendInteger(epochSeconds)
         buffer.append(0x09)
@@ -55,7 +55,10 @@ public struct CompactBatchWriter: Sendable {
         buffer.append(0x09)
         appendInteger(amountMinor)
         buffer.append(0x09)
-        buffer.append(contentsOf: currency.code.utf8)
+        let code = Currency.codeBytes[currency]
+        buffer.append(code.0)
+        buffer.append(code.1)
+        buffer.append(code.2)
         buffer.append(0x09)
         if let id { buffer.append(contentsOf: id.utf8) }
         buffer.append(0x09)
