@@ -114,16 +114,20 @@ public struct BatchAccumulator: Sendable {
         var groupIndex: [UInt64: Int] = [:]
         var groups: [UInt64] = []
         var usedMethods = Set<Int>()
+        /// The (day, type, currency) of a cell, registered on first sight (1-based).
+        func dtc(_ c: CellParts) -> Int {
+            usedMethods.insert(c.method)
+            let d = DTC(day: c.day, type: c.type, currency: c.currency)
+            if let j = dtcIndex[d] { return j }
+            dtcs.append(d)
+            dtcIndex[d] = dtcs.count
+            return dtcs.count
+        }
+        /// A ledger event's cell without its status (1-based): the script picks the status cell.
         func group(_ cell: UInt64) -> Int {
             let g = cell & ~3
             if let i = groupIndex[g] { return i }
-            let c = Self.unpack(g)
-            let dtc = DTC(day: c.day, type: c.type, currency: c.currency)
-            if dtcIndex[dtc] == nil {
-                dtcs.append(dtc)
-                dtcIndex[dtc] = dtcs.count
-            }
-            usedMethods.insert(c.method)
+            _ = dtc(Self.unpack(g))
             groups.append(g)
             groupIndex[g] = groups.count
             return groups.count
@@ -141,9 +145,8 @@ public struct BatchAccumulator: Sendable {
         // CellTable is not a Sequence: its forEach visits the open-addressing slots in place.
         cells.forEach { key, cell in
             let c = Self.unpack(key)
-            _ = group(key)
+            let j = dtc(c) - 1
             while rowFields.count < dtcs.count { rowFields.append(Fields()) }
-            let j = dtcIndex[DTC(day: c.day, type: c.type, currency: c.currency)]! - 1
             let m = methods[c.method]
             rowFields[j].hourly.append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: true), cell.count))
             rowFields[j].hourly.append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: false), cell.amount))
