@@ -250,13 +250,7 @@ final class AggregatorWorker {
             totals.commits += 1
             metrics.commits.increment()
             metrics.record(outcome)
-            ledger.new += outcome.new
-            ledger.duplicate += outcome.duplicate
-            ledger.stale += outcome.stale
-            ledger.moved += outcome.moved
-            ledger.expired += outcome.expired
-            ledger.conflict += outcome.conflict
-            ledger.swept += outcome.swept
+            ledger += outcome
             totals.dead += outcome.conflict
             return true
         } else {
