@@ -74,105 +74,78 @@ public enum QueueItemDecoder {
             let span = (from + start)..<(from + end)
             start = end + 1
             if line.isEmpty { continue }
-            let decoded = version == 1 ? decodeCompactRowV1(line, parser: &parser) : decodeCompactRow(line, parser: &parser)
-            switch decoded {
+            switch decodeCompactRow(line, version: version, parser: &parser) {
             case .success(let r): sink.row(r, span: span)
             case .failure(let e): sink.reject(e, raw: String(decoding: line, as: UTF8.self))
             }
         }
     }
 
-    /// `epoch \t type \t method \t status \t amount \t currency \t id \t updated-µs`.
+    /// One TXB row: `epoch \t type \t method \t status \t amount`, and in TXB2 then
+    /// `\t currency \t id \t updated-µs` (TXB1 rows are in the default currency).
     @inline(__always)
-    static func decodeCompactRow(_ line: UnsafeRawBufferPointer, parser: inout TransactionParser) -> Result<
+    static func decodeCompactRow(_ line: UnsafeRawBufferPointer, version: Int, parser: inout TransactionParser) -> Result<
         TransactionParser.Row, RejectReason
     > {
-        var tabs: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0)
+        let fields = version == 1 ? 5 : 8
+        var t: (Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0) // tab positions
         var found = 0
         var i = 0
         let n = line.count
         while i < n {
             if line[i] == 0x09 {
+                guard found < fields - 1 else { return .failure(.badItem("TXB\(version) row has more than \(fields) fields")) }
                 switch found {
-                case 0: tabs.0 = i
-                case 1: tabs.1 = i
-                case 2: tabs.2 = i
-                case 3: tabs.3 = i
-                case 4: tabs.4 = i
-                case 5: tabs.5 = i
-                case 6: tabs.6 = i
-                default: return .failure(.badItem("TXB2 row has more than 8 fields"))
+                case 0: t.0 = i
+                case 1: t.1 = i
+                case 2: t.2 = i
+                case 3: t.3 = i
+                case 4: t.4 = i
+                case 5: t.5 = i
+                default: t.6 = i
                 }
                 found += 1
             }
             i += 1
         }
-        guard found == 7,
-            let epoch = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[0..<tabs.0])),
-            tabs.1 == tabs.0 + 2, let type = TransactionType(code: line[tabs.0 + 1]),
-            tabs.3 == tabs.2 + 2, let status = TransactionStatus(code: line[tabs.2 + 1]),
-            let amount = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[(tabs.3 + 1)..<tabs.4])),
-            amount >= 0, amount <= TransactionParser.maxAmountMinor,
-            let currency = parser.currencyIndex(UnsafeRawBufferPointer(rebasing: line[(tabs.4 + 1)..<tabs.5]))
-        else { return .failure(.badItem("TXB2 row is malformed")) }
-        // The importer wrote these already validated: anything else in them is damage.
+        guard found == fields - 1,
+            let epoch = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[0..<t.0])),
+            t.1 == t.0 + 2, let type = TransactionType(code: line[t.0 + 1]),
+            t.3 == t.2 + 2, let status = TransactionStatus(code: line[t.2 + 1]),
+            let amount = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[(t.3 + 1)..<(version == 1 ? n : t.4)])),
+            amount >= 0, amount <= TransactionParser.maxAmountMinor
+        else { return .failure(.badItem("TXB\(version) row is malformed")) }
+        var currency = parser.currency.index
         var id: String?
-        let idBytes = UnsafeRawBufferPointer(rebasing: line[(tabs.5 + 1)..<tabs.6])
-        if !idBytes.isEmpty {
-            switch TransactionParser.parseId(idBytes) {
-            case .success(let v): id = v
-            case .failure(let e): return .failure(.badItem("TXB2 row's id is malformed: \(e.message)"))
-            }
-        }
         var updated: Int64?
-        let updatedBytes = UnsafeRawBufferPointer(rebasing: line[(tabs.6 + 1)...])
-        if !updatedBytes.isEmpty {
-            guard let v = parseSignedInt(updatedBytes), parser.calendar.rejectOutOfRange(epochSeconds: v / 1_000_000) == nil else {
-                return .failure(.badItem("TXB2 row's update time is malformed"))
+        if version == 2 {
+            guard let c = parser.currencyIndex(UnsafeRawBufferPointer(rebasing: line[(t.4 + 1)..<t.5])) else {
+                return .failure(.badItem("TXB2 row is malformed"))
             }
-            updated = v
+            currency = c
+            // The importer wrote these already validated: anything else in them is damage.
+            let idBytes = UnsafeRawBufferPointer(rebasing: line[(t.5 + 1)..<t.6])
+            if !idBytes.isEmpty {
+                switch TransactionParser.parseId(idBytes) {
+                case .success(let v): id = v
+                case .failure(let e): return .failure(.badItem("TXB2 row's id is malformed: \(e.message)"))
+                }
+            }
+            let updatedBytes = UnsafeRawBufferPointer(rebasing: line[(t.6 + 1)...])
+            if !updatedBytes.isEmpty {
+                guard let v = parseSignedInt(updatedBytes), parser.calendar.rejectOutOfRange(epochSeconds: v / 1_000_000) == nil else {
+                    return .failure(.badItem("TXB2 row's update time is malformed"))
+                }
+                updated = v
+            }
         }
         if let e = parser.calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
-        switch parser.methods.index(of: UnsafeRawBufferPointer(rebasing: line[(tabs.1 + 1)..<tabs.2])) {
+        switch parser.methods.index(of: UnsafeRawBufferPointer(rebasing: line[(t.1 + 1)..<t.2])) {
         case .success(let m):
             return .success(
                 .init(
                     epochSeconds: epoch, type: type, method: m, status: status, amountMinor: amount, currency: currency, id: id,
                     updatedMicros: updated))
-        case .failure(let e):
-            return .failure(e)
-        }
-    }
-
-    @inline(__always)
-    static func decodeCompactRowV1(_ line: UnsafeRawBufferPointer, parser: inout TransactionParser) -> Result<
-        TransactionParser.Row, RejectReason
-    > {
-        // epoch \t type \t method \t status \t amount
-        var fields: (Int, Int, Int, Int) = (0, 0, 0, 0) // positions of the four tabs
-        var found = 0
-        for i in 0..<line.count where line[i] == 0x09 {
-            switch found {
-            case 0: fields.0 = i
-            case 1: fields.1 = i
-            case 2: fields.2 = i
-            case 3: fields.3 = i
-            default: return .failure(.badItem("TXB1 row has more than 5 fields"))
-            }
-            found += 1
-        }
-        guard found == 4,
-            let epoch = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[0..<fields.0])),
-            fields.1 == fields.0 + 2, let type = TransactionType(code: line[fields.0 + 1]),
-            fields.3 == fields.2 + 2, let status = TransactionStatus(code: line[fields.2 + 1]),
-            let amount = parseSignedInt(UnsafeRawBufferPointer(rebasing: line[(fields.3 + 1)...])),
-            amount >= 0, amount <= TransactionParser.maxAmountMinor
-        else { return .failure(.badItem("TXB1 row is malformed")) }
-        if let e = parser.calendar.rejectOutOfRange(epochSeconds: epoch) { return .failure(e) }
-        switch parser.methods.index(of: UnsafeRawBufferPointer(rebasing: line[(fields.1 + 1)..<fields.2])) {
-        case .success(let m):
-            return .success(
-                .init(epochSeconds: epoch, type: type, method: m, status: status, amountMinor: amount, currency: parser.currency.index))
         case .failure(let e):
             return .failure(e)
         }
