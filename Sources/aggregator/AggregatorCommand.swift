@@ -18,8 +18,14 @@ struct AggregatorCommand: AsyncParsableCommand {
     @Option(name: AggregatorSetting.workerId.argumentName, help: AggregatorSetting.workerId.help)
     var workerId: String?
 
+    @Option(name: AggregatorSetting.batchRows.argumentName, help: AggregatorSetting.batchRows.help)
+    var batchRows: String?
+
     @Option(name: AggregatorSetting.batchItems.argumentName, help: AggregatorSetting.batchItems.help)
     var batchItems: String?
+
+    @Option(name: AggregatorSetting.batchMilliseconds.argumentName, help: AggregatorSetting.batchMilliseconds.help)
+    var batchMs: String?
 
     @Option(name: AggregatorSetting.heartbeatTimeout.argumentName, help: AggregatorSetting.heartbeatTimeout.help)
     var heartbeatTimeout: String?
@@ -32,7 +38,9 @@ struct AggregatorCommand: AsyncParsableCommand {
             let settings = try AggregatorSettings(
                 core: core.resolve(),
                 workerId: AggregatorSetting.workerId.resolve(flag: workerId),
+                batchRows: AggregatorSetting.batchRows.resolve(flag: batchRows),
                 batchItems: AggregatorSetting.batchItems.resolve(flag: batchItems),
+                batchMilliseconds: AggregatorSetting.batchMilliseconds.resolve(flag: batchMs),
                 heartbeatTimeout: AggregatorSetting.heartbeatTimeout.resolve(flag: heartbeatTimeout),
                 drain: drain)
             return { stop in try AggregatorWorker(settings: settings, logger: logger, stop: stop).run() }

@@ -6,9 +6,19 @@ enum AggregatorSetting {
         flag: "worker-id", variable: "TXSTATS_WORKER_ID", default: ProcessInstance.name,
         summary: "Unique id of this worker; its in-flight list is named after it", defaultText: "HOSTNAME-PID")
 
+    /// A batch closes at whichever bound it reaches first: rows, queue items or age. Rows are
+    /// what a commit's cost follows; items only cap how many queue entries one batch holds.
+    static let batchRows = Setting<Int>.integer(
+        flag: "batch-rows", variable: "TXSTATS_BATCH_ROWS", default: 8192, range: 1...200_000,
+        summary: "Most transactions in one batch (one commit)")
+
     static let batchItems = Setting<Int>.integer(
-        flag: "batch-items", variable: "TXSTATS_BATCH_ITEMS", default: 64, range: 1...4096,
-        summary: "Queue items taken per batch")
+        flag: "batch-items", variable: "TXSTATS_BATCH_ITEMS", default: 8192, range: 1...200_000,
+        summary: "Most queue items in one batch")
+
+    static let batchMilliseconds = Setting<Int>.integer(
+        flag: "batch-ms", variable: "TXSTATS_BATCH_MS", default: 50, range: 1...60_000,
+        summary: "Most milliseconds a batch stays open taking more items before it is committed")
 
     static let heartbeatTimeout = Setting<Double>.seconds(
         flag: "heartbeat-timeout", variable: "TXSTATS_HEARTBEAT_TIMEOUT_SECONDS", default: 15, range: 1...3600,

@@ -4,7 +4,9 @@ import WorkerRuntime
 struct AggregatorSettings: Sendable {
     var core: CoreSettings
     var workerId: String
+    var batchRows: Int
     var batchItems: Int
+    var batchMilliseconds: Int
     var heartbeatTimeout: Double
     var drain: Bool
 

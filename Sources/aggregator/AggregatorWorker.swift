@@ -19,6 +19,7 @@ final class AggregatorWorker {
     var parser: TransactionParser
     var calendar: BusinessCalendar
     var batch: BatchAccumulator
+    var bounds: BatchBounds
     var lastHeartbeat = ContinuousClock.now - .seconds(3600)
     var totals = (items: 0, rows: 0, dead: 0, commits: 0, reclaimed: 0)
     var ledger = LedgerOutcome()
@@ -38,6 +39,8 @@ final class AggregatorWorker {
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
         self.parser = TransactionParser(calendar: calendar, currency: settings.core.currency)
         self.batch = BatchAccumulator(ledgerDays: settings.core.ledgerDays)
+        self.bounds = BatchBounds(
+            rows: settings.batchRows, items: settings.batchItems, age: .milliseconds(settings.batchMilliseconds))
         self.alerts = try AlertWebhook(worker: "aggregator", logger: logger)
     }
 
@@ -46,7 +49,8 @@ final class AggregatorWorker {
             "aggregator starting",
             metadata: [
                 "redis": "\(settings.core.redisURL)", "queue": "\(keys.queue)",
-                "batch_items": "\(settings.batchItems)", "currency": "\(settings.core.currency)",
+                "batch_rows": "\(settings.batchRows)", "batch_items": "\(settings.batchItems)",
+                "batch_ms": "\(settings.batchMilliseconds)", "currency": "\(settings.core.currency)",
                 "ledger_days": "\(settings.core.ledgerDays)",
             ])
         var backoff = Backoff()
@@ -55,6 +59,7 @@ final class AggregatorWorker {
             do {
                 if !preparedIdentity {
                     try agreeOnSettings()
+                    adviseOnHashEncoding()
                     try waitUntilIdentityIsFree()
                     preparedIdentity = true
                 }
@@ -114,6 +119,21 @@ final class AggregatorWorker {
         }
     }
 
+    /// The aggregate hashes hold hundreds of fields. A server that keeps hashes that large as
+    /// listpacks (Redis 7's default allows 512) scans a hash on every increment: commits take
+    /// two to three times as long (BENCHMARKS.md). Said once at start; a server that refuses
+    /// CONFIG (managed Redis, ACLs) is not asked again.
+    func adviseOnHashEncoding() {
+        guard let reply = try? redis.run("CONFIG", "GET", "hash-max-listpack-entries"), case .array(let pair) = reply,
+            pair.count == 2, let entries = pair[1].text.flatMap({ Int($0) }), entries > Self.hashListpackAdvice
+        else { return }
+        logger.notice(
+            "this Redis keeps hashes of up to \(entries) fields as listpacks; set hash-max-listpack-entries \(Self.hashListpackAdvice) for faster commits (deploy/README.md)",
+            metadata: ["hash_max_listpack_entries": "\(entries)"])
+    }
+
+    static let hashListpackAdvice = 128
+
     /// A fresh heartbeat under our id means another process may be using it (or we were just
     /// killed): wait until it is stale before touching the in-flight list.
     func waitUntilIdentityIsFree() throws {
@@ -141,50 +161,61 @@ final class AggregatorWorker {
         guard !items.isEmpty else { return }
         logger.info("finishing in-flight items left from before", metadata: ["items": "\(items.count)"])
         process(items)
-        let prepared = prepareCommit()
+        let prepared = prepareCommit(items: items.count)
         let command = try redis.commitCommand(
-            prepared, worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
+            (prepared.keys, prepared.args), worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
         noteCommit(try redis.send(command).check(), items: items.count)
-        batch.reset()
     }
 
     /// Thrown when a commit finds the in-flight list changed under it: resynchronise from Redis.
     struct TakenOver: Error {}
 
-    /// Double-buffered: while Redis applies batch k and moves batch k+2 in flight, this thread
-    /// parses batch k+1. The in-flight list then holds batches k, k+1 (and k+2 once moved); a
-    /// commit names the list's expected length and removes only its own, oldest, items.
+    /// Double-buffered: while Redis applies batch k and moves the next items in flight, this
+    /// thread parses the items taken before. A batch is open until ``BatchBounds`` says it is due
+    /// (rows, items or age), or the queue had less than was asked for (nothing is waiting, so
+    /// waiting longer only delays freshness). The in-flight list holds the batch being committed,
+    /// the open one and the items just taken; a commit names the list's expected length and
+    /// removes only its own, oldest, items.
     func loop() throws {
         var ready: [RedisReply] = [] // taken, not yet parsed
-        var pending: (command: RedisCommand, items: Int)? // parsed, commit not yet sent
+        var pending: (command: RedisCommand, items: Int)? // prepared, commit not yet sent
         var inflightCount = 0 // items in our in-flight list
+        var openItems = 0 // items parsed into `batch`, not yet prepared
+        var openedAt = ContinuousClock.now
+        var queueWasShort = false // the last take got fewer items than it asked for
         while true {
             let taking = !stop.isRequested
-            if !taking && pending == nil && ready.isEmpty { return }
+            if !taking && pending == nil && ready.isEmpty && openItems == 0 { return }
             var commands: [RedisCommand] = []
             if let pending { commands.append(pending.command) }
             // Block on the queue only when there is nothing else to do.
-            let blocking = taking && ready.isEmpty
-            if blocking {
-                var blmove = RedisCommand("BLMOVE")
-                for a in [keys.queue, inflight, "RIGHT", "LEFT", String(settings.blockSeconds)] { blmove.append(a) }
-                commands.append(blmove)
-            }
+            let blocking = taking && ready.isEmpty && openItems == 0
+            var asked = 0
             if taking {
-                let n = blocking ? settings.batchItems - 1 : settings.batchItems
+                asked = bounds.takeCount(openRows: batch.rows, openItems: openItems, unparsedItems: ready.count)
+                if blocking {
+                    var blmove = RedisCommand("BLMOVE")
+                    for a in [keys.queue, inflight, "RIGHT", "LEFT", String(settings.blockSeconds)] { blmove.append(a) }
+                    commands.append(blmove)
+                }
+                let n = blocking ? asked - 1 : asked
                 commands.append(try redis.scriptCommand(Scripts.take, keys: [keys.queue, inflight], args: RedisCommand([String(n)])))
             }
             let sentAt = ContinuousClock.now
             if !commands.isEmpty { try redis.send(pipelined: commands) }
 
-            // Parse the batch in hand while the server works.
-            var prepared: (keys: [String], args: RedisCommand)?
-            let readyCount = ready.count
+            // Parse the items in hand while the server works; prepare the batch if it is due.
+            var prepared: (keys: [String], args: RedisCommand, items: Int)?
             if !ready.isEmpty {
-                process(ready)
-                prepared = prepareCommit()
-                batch.reset()
+                let rowsBefore = batch.rows
+                process(ready, firstIndex: openItems)
+                bounds.observe(items: ready.count, rows: batch.rows - rowsBefore)
+                openItems += ready.count
                 ready.removeAll(keepingCapacity: true)
+                if queueWasShort || !taking || bounds.isDue(rows: batch.rows, items: openItems, openedAt: openedAt, now: .now) {
+                    prepared = prepareCommit(items: openItems)
+                    openItems = 0
+                }
             }
 
             var replies = try redis.receive(commands.count)[...]
@@ -198,12 +229,20 @@ final class AggregatorWorker {
                 if blocking, case .string = replies.first! { ready.append(replies.first!) }
                 ready.append(contentsOf: try replies.last!.check().array ?? [])
                 inflightCount += ready.count
+                queueWasShort = ready.count < asked
+                if openItems == 0 && !ready.isEmpty { openedAt = sentAt }
             }
             metrics.inflight.record(inflightCount)
+            // Nothing more came: the open batch need not wait for its bounds.
+            if prepared == nil && openItems > 0 && ready.isEmpty {
+                prepared = prepareCommit(items: openItems)
+                openItems = 0
+            }
             if let prepared {
                 pending = (
                     try redis.commitCommand(
-                        prepared, worker: settings.workerId, inflightLength: inflightCount, items: readyCount, meta: meta), readyCount
+                        (prepared.keys, prepared.args), worker: settings.workerId, inflightLength: inflightCount,
+                        items: prepared.items, meta: meta), prepared.items
                 )
             }
             if pending == nil && ready.isEmpty {
@@ -217,18 +256,23 @@ final class AggregatorWorker {
 
     /// This batch's commit arguments, with the ledger window's start and the next shard to sweep
     /// a step of (each commit sweeps one, in turn).
-    func prepareCommit() -> (keys: [String], args: RedisCommand) {
+    /// The batch is reset: the next rows start the next batch.
+    func prepareCommit(items: Int) -> (keys: [String], args: RedisCommand, items: Int) {
         let cutoff = batch.ledgerCutoff(calendar: &calendar, now: Int64(Date().timeIntervalSince1970))
         sweepShard = (sweepShard + 1) % LedgerEntry.shards
-        return batch.commitArguments(
+        let (k, a) = batch.commitArguments(
             keys: keys, worker: settings.workerId, methods: parser.methods.names, cutoff: cutoff, sweep: sweepShard)
+        batch.reset()
+        return (k, a, items)
     }
 
-    func process(_ items: [RedisReply]) {
+    /// Parses queue items into the open batch; `firstIndex` is the first one's place in it
+    /// (0 = the batch's oldest item, the in-flight list's tail).
+    func process(_ items: [RedisReply], firstIndex: Int = 0) {
         var sink = RowSink(batch: batch, calendar: calendar, worker: settings.workerId)
         for (i, item) in items.enumerated() {
             guard case .string(let bytes) = item else { continue }
-            sink.item = i
+            sink.item = firstIndex + i
             bytes.withUnsafeBytes { raw in
                 QueueItemDecoder.decode(raw, parser: &parser, into: &sink)
             }
