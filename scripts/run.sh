@@ -29,7 +29,7 @@ trap cleanup EXIT INT TERM
 
 REDIS_PORT=$(free_port)
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$STATE/redis" --appendonly yes --save '' \
-  --logfile "$STATE/redis.log" &
+  --hash-max-listpack-entries 128 --logfile "$STATE/redis.log" &
 PIDS+=($!)
 MONGO_PORT=$(free_port)
 secantusd-py --host 127.0.0.1 --port "$MONGO_PORT" --storage-path "$STATE/mongo" >"$STATE/mongo.log" 2>&1 &

@@ -41,6 +41,8 @@ public final class RedisServer: Sendable {
             [
                 "--bind", Loopback.host, "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--dir", self.directory,
                 "--daemonize", "no",
+                // As deploy/ runs Redis: aggregate hashes of hundreds of fields as hash tables.
+                "--hash-max-listpack-entries", "128",
             ] + (password.map { ["--requirepass", $0] } ?? []) + extraArguments
         // A port found free can be taken before redis binds it: try a few.
         var lastError: Error?
