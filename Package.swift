@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "dumper", targets: ["dumper"]),
         .executable(name: "api", targets: ["api"]),
         .executable(name: "txstats-bench", targets: ["benchmark"]),
+        .executable(name: "txstats-bench-route", targets: ["benchmark-route"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -94,6 +95,8 @@ let package = Package(
         .executableTarget(
             name: "benchmark",
             dependencies: ["StatsCore", "WorkerRuntime", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // The api measurement's reference: a trivial Hummingbird route serving the same bytes.
+        .executableTarget(name: "benchmark-route", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
 
         // Child processes, server launchers, an HTTP client, free ports: for the tests and the
         // benchmark alike.

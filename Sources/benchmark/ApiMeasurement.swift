@@ -20,6 +20,8 @@ struct ApiOptions {
     var wrkSeconds = 10
     var uncachedHistoryRequests = 30
     var uncachedRecentRequests = 200
+    var freshnessRate = 100_000
+    var freshnessSeconds = 5.0
     var timeout: Duration
 
     var firstDay: CivilDay { today.adding(days: -(days - 1)) }
@@ -194,6 +196,46 @@ final class ApiBenchmark {
                     maxMs: r.maxMs, socketErrors: r.socketErrors, wallSeconds: wall, cpuSeconds: used))
         }
 
+        // The reference: a trivial Hummingbird route answering the 31-day answer's bytes, loaded
+        // by the same wrk in the same run, then asked one request at a time like the uncached rows.
+        let bodyFile = "\(dir)/recent-body.json"
+        try bodies[recentPath]!.write(toFile: bodyFile, atomically: true, encoding: .utf8)
+        let routePort = try Loopback.freePort()
+        let route = try launch("txstats-bench-route", [String(routePort), bodyFile], name: "trivial-route")
+        defer { _ = route.terminate() }
+        try LoopbackHTTP.waitUntilOK(port: routePort, path: recentPath, process: route)
+        guard try LoopbackHTTP.get(port: routePort, recentPath).body == bodies[recentPath]! else {
+            throw BenchmarkError("FAIL: the trivial route does not answer the api's bytes")
+        }
+        do {
+            progress("api: \(wrk.commandLine) trivial Hummingbird route, same bytes")
+            let before = cpu([("trivial-route", route)])
+            let started = ContinuousClock.now
+            let r = try wrk.run(url: "http://127.0.0.1:\(routePort)\(recentPath)", logPath: "\(dir)/wrk-trivial.log")
+            let wall = (ContinuousClock.now - started).seconds
+            var used = cpu([("trivial-route", route)], since: before)
+            used["wrk"] = r.cpuSeconds
+            report.runs.append(
+                ApiRun(
+                    name: "trivial_wrk", title: "trivial Hummingbird route, same bytes, wrk -c\(options.wrkConnections)",
+                    method: wrk.commandLine, requests: r.requests, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms,
+                    p99ms: r.p99ms, maxMs: r.maxMs, socketErrors: r.socketErrors, wallSeconds: wall, cpuSeconds: used))
+            var ms: [Double] = []
+            for _ in 0..<options.uncachedRecentRequests {
+                usleep(50_000) // paced like the uncached rows
+                let t0 = ContinuousClock.now
+                _ = try LoopbackHTTP.get(port: routePort, recentPath)
+                ms.append((ContinuousClock.now - t0).seconds * 1000)
+            }
+            let sorted = ms.sorted()
+            report.runs.append(
+                ApiRun(
+                    name: "trivial_sequential", title: "trivial Hummingbird route, same bytes, 1 at a time",
+                    method: "\(ms.count) sequential GETs, 50 ms apart", requests: ms.count,
+                    requestsPerSecond: Double(ms.count) / (ms.reduce(0, +) / 1000), p50ms: percentile(sorted, 0.50),
+                    p99ms: percentile(sorted, 0.99), maxMs: sorted.last ?? 0))
+        }
+
         for (name, title, path, count) in [
             ("history_uncached", "365-day range, MongoDB, uncached", historyPath, options.uncachedHistoryRequests),
             ("recent_uncached", "31-day range, Redis, uncached", recentPath, options.uncachedRecentRequests),
@@ -206,6 +248,19 @@ final class ApiBenchmark {
             run.wallSeconds = (ContinuousClock.now - started).seconds
             run.cpuSeconds = cpu(servers, since: before)
             report.runs.append(run)
+        }
+
+        // Freshness: a JSON producer at the offered rate, one aggregator, /stats polled.
+        do {
+            let aggregator = try launch("aggregator", ["--worker-id", "fresh"], name: "aggregator-fresh")
+            defer { _ = aggregator.terminate() }
+            try LoopbackHTTP.waitUntilOK(port: port, process: api)
+            progress("api: freshness, \(grouped(options.freshnessRate)) JSON transactions/s for \(options.freshnessSeconds) s")
+            let probeRun = FreshnessProbe(
+                redisURL: try RedisURL(parsing: redis.urlString), apiPort: port, day: options.today, rate: options.freshnessRate,
+                seconds: options.freshnessSeconds)
+            report.freshness = try probeRun.run()
+            try requireRunning(aggregator)
         }
 
         if let l = loadAverage1() { report.loadAverage.append(l) }

@@ -11,6 +11,7 @@ struct ApiReport {
     var apiPeakRSSKiB: Int?
     var redisPeakRSSKiB: Int?
     var mongoPeakRSSKiB: Int?
+    var freshness: FreshnessProbe.Result?
     /// 1-minute load average at the start and the end (the machine is shared).
     var loadAverage: [Double] = []
 
@@ -30,6 +31,21 @@ struct ApiReport {
             out.append(("31-day p99 < 5 ms", r.p99ms < 5))
         }
         if let r = run("history_wrk") { out.append(("365-day p99 < 50 ms", r.p99ms < 50)) }
+        if let f = freshness { out.append(("freshness p99 < 250 ms", percentile(f.latenciesMs, 0.99) < 250)) }
+        if let r = run("recent_wrk"), let t = run("trivial_wrk") {
+            out.append(
+                (
+                    "31-day cached >= 0.8x trivial route (\(String(format: "%.2f", r.requestsPerSecond / t.requestsPerSecond))x)",
+                    r.requestsPerSecond >= 0.8 * t.requestsPerSecond
+                ))
+        }
+        if let r = run("recent_uncached"), let t = run("trivial_sequential") {
+            out.append(
+                (
+                    "31-day uncached >= 0.3x trivial route (\(String(format: "%.2f", r.requestsPerSecond / t.requestsPerSecond))x)",
+                    r.requestsPerSecond >= 0.3 * t.requestsPerSecond
+                ))
+        }
         return out
     }
 
@@ -74,6 +90,13 @@ struct ApiReport {
             lines.append(
                 "answer \(c.name) \(c.from)..\(c.to): total \(money(c.totalCents)) = CSV \(money(c.expectedCents)) (every day/type/method exact),"
                     + " \(grouped(c.bytes)) bytes, first (cold) request \(ms(c.firstRequestMs)) ms")
+        }
+        if let f = freshness {
+            let l = f.latenciesMs
+            lines.append(
+                "freshness, LPUSH to visible in /stats: \(grouped(Int(f.offeredPerSecond))) JSON transactions/s offered (with ids), \(l.count) chunks:"
+                    + " p50 \(ms(percentile(l, 0.5))) ms, p99 \(ms(percentile(l, 0.99))) ms, max \(ms(l.last ?? 0)) ms (\(f.polls) polls of /stats)"
+            )
         }
         var rss: [String] = []
         if let k = apiPeakRSSKiB { rss.append("api \(String(format: "%.1f", mb(k)))") }

@@ -30,7 +30,7 @@ struct BenchmarkCommand: ParsableCommand {
     var binDir: String?
     @Option(help: "Use this Redis server (it is FLUSHALLed) instead of starting a private redis-server.") var redisURL: String?
     @Option(help: "Run each measurement this many times; report the best and the median.") var `repeat` = 1
-    @Option(help: "Run only this measurement: importer, aggregator, e2e1, e2e2, api or ledger.") var only: Measurement?
+    @Option(help: "Run only this measurement: importer, aggregator, e2e1, e2e2, e2e1-random, api or ledger.") var only: Measurement?
     @Option(help: "Seconds any one run may take before it is reported as hung.") var timeout = 600
     @Flag(
         help:
@@ -73,7 +73,7 @@ struct BenchmarkCommand: ParsableCommand {
             throw BenchmarkError("cannot find the importer and aggregator beside this executable; pass --bin-dir")
         }
         let kinds = only.map { [$0] } ?? Measurement.pipeline + (withApi ? [.api] : []) + (withLedger ? [.ledger] : [])
-        let tools = ["importer", "aggregator"] + (kinds.contains(.api) ? ["dumper", "api"] : [])
+        let tools = ["importer", "aggregator"] + (kinds.contains(.api) ? ["dumper", "api", "txstats-bench-route"] : [])
         for tool in tools where access("\(bin)/\(tool)", X_OK) != 0 {
             throw BenchmarkError("no executable \(bin)/\(tool); build the package or pass --bin-dir")
         }
@@ -121,6 +121,17 @@ struct BenchmarkCommand: ParsableCommand {
         let bench = Bench(
             binDir: bin, csv: file, logDir: tmp, url: url, expectedRows: csv == nil ? rows : nil,
             timeout: .seconds(timeout))
+        // The same rows in random order: a time-sorted file is the friendly case, not the usual one.
+        var shuffled: Bench?
+        if kinds.contains(.e2eRandom) {
+            let randomFile = "\(tmp)/sample-random.csv"
+            try Self.shuffleRows(of: file, into: randomFile, seed: 7)
+            shuffled = Bench(
+                binDir: bin, csv: randomFile, logDir: tmp, url: url, expectedRows: csv == nil ? rows : nil,
+                timeout: .seconds(timeout))
+        }
+        let duckdb = DuckDBReference(directory: tmp)
+        var references: [String: [Double]] = [:]
         var results = kinds.map { MeasurementResult(kind: $0) }
         // Repeats interleave the measurements, so slow drift on a shared machine spreads evenly.
         for round in 1...`repeat` {
@@ -132,6 +143,7 @@ struct BenchmarkCommand: ParsableCommand {
                 case .aggregator: sample = try bench.aggregatorAlone()
                 case .e2e1: sample = try bench.endToEnd(aggregators: 1)
                 case .e2e2: sample = try bench.endToEnd(aggregators: 2)
+                case .e2eRandom: sample = try shuffled!.endToEnd(aggregators: 1)
                 case .api, .ledger: continue // run once, by benchmark()
                 }
                 results[i].samples.append(sample)
@@ -139,15 +151,38 @@ struct BenchmarkCommand: ParsableCommand {
                     "\(kind.title) [\(round)/\(`repeat`)]: \(String(format: "%.3f", sample.seconds)) s, \(grouped(Int(Double(sample.rows) / sample.seconds))) rows/s, all \(grouped(sample.rows)) rows verified"
                 )
             }
+            // The reference, in the same round, on the same files.
+            for (name, bench) in [("sorted", kinds.contains(.e2e1) ? bench : nil), ("random", shuffled)] {
+                guard let bench, let s = duckdb.groupBySeconds(csv: bench.csv, timeout: .seconds(timeout)) else { continue }
+                references[name, default: []].append(s)
+                progress("DuckDB GROUP BY, \(name) file [\(round)/\(`repeat`)]: \(String(format: "%.3f", s)) s")
+            }
         }
 
         let peakMemory = bench.probe.infoField("memory", "used_memory_peak_human")
         let report = Report(
             rows: results.map(\.rows).max() ?? rows, days: csv == nil ? days : nil, source: file,
-            repeats: `repeat`, results: results, redisPeakMemory: peakMemory,
+            repeats: `repeat`, results: results, duckdbSeconds: references, redisPeakMemory: peakMemory,
             redisPeakRSSKiB: server?.stop().maxRSSKiB)
         print(report.table())
         print(try report.json())
+    }
+
+    /// Writes `file`'s header, then its rows in a seeded random order.
+    static func shuffleRows(of file: String, into out: String, seed: UInt64) throws {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+        guard !lines.isEmpty else { throw BenchmarkError("\(file) is empty") }
+        let header = lines.removeFirst()
+        var rng = SplitMix64(seed: seed)
+        for k in stride(from: lines.count - 1, to: 0, by: -1) { lines.swapAt(k, Int(rng.next() % UInt64(k + 1))) }
+        var body = header + "\n"
+        body.reserveCapacity(text.utf8.count + 1)
+        for l in lines {
+            body += l
+            body += "\n"
+        }
+        try body.write(toFile: out, atomically: false, encoding: .utf8)
     }
 
     func progress(_ text: String) {

@@ -9,6 +9,8 @@ import TestSupport
 
 enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
     case importer, aggregator, e2e1, e2e2
+    /// End to end with 1 aggregator on the same rows shuffled: a file in no time order.
+    case e2eRandom = "e2e1-random"
     /// The api with a private redis-server and SecantusDB (ApiMeasurement.swift); in the full
     /// run only with `--with-api`.
     case api
@@ -25,6 +27,7 @@ enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
         case .aggregator: "aggregator alone"
         case .e2e1: "end to end, 1 aggregator"
         case .e2e2: "end to end, 2 aggregators"
+        case .e2eRandom: "end to end, 1 agg, random order"
         case .api: "api (Redis + MongoDB)"
         case .ledger: "aggregator with and without ids (ledger)"
         }

@@ -35,6 +35,8 @@ struct Report {
     var source: String
     var repeats: Int
     var results: [MeasurementResult]
+    /// DuckDB GROUP BY seconds per file ("sorted", "random"), one per round.
+    var duckdbSeconds: [String: [Double]] = [:]
     var redisPeakMemory: String?
     var redisPeakRSSKiB: Int?
 
@@ -50,9 +52,22 @@ struct Report {
         var out: [(String, Bool)] = []
         if let r = result(.e2e1) { out.append(("e2e(1 agg) >= 1,000,000 rows/s", r.bestRate >= 1_000_000)) }
         if let r = result(.aggregator) { out.append(("aggregator alone >= 2,000,000 items/s", r.bestRate >= 2_000_000)) }
+        if let r = result(.e2e1), let q = duckdbRatio(r, "sorted") { out.append(("e2e sorted >= 0.3x DuckDB", q >= 0.3)) }
+        if let r = result(.e2eRandom), let q = duckdbRatio(r, "random") { out.append(("e2e random order >= 0.17x DuckDB", q >= 0.17)) }
         let worst = results.flatMap(\.peakRSS).map(\.kib).max() ?? 0
         out.append(("RSS < 64 MB", mb(worst) < Self.rssLimitMB))
         return out
+    }
+
+    /// DuckDB's rows/s on a file: its best round (the reference at its fastest: the harder ratio).
+    func duckdbRate(_ file: String) -> Double? {
+        guard let best = duckdbSeconds[file]?.min(), best > 0 else { return nil }
+        return Double(rows) / best
+    }
+
+    /// The measurement's best rate over DuckDB's best on the same file.
+    func duckdbRatio(_ r: MeasurementResult, _ file: String) -> Double? {
+        duckdbRate(file).map { r.bestRate / $0 }
     }
 
     func table() -> String {
@@ -67,6 +82,12 @@ struct Report {
             if repeats > 1 { line += pad(grouped(Int(r.medianRate)), 12) }
             line += pad(String(format: "%.3f", r.bestSeconds), 10) + "   " + rssText(r.peakRSS)
             lines.append(line)
+        }
+        for (kind, file) in [(Measurement.e2e1, "sorted"), (.e2eRandom, "random")] {
+            guard let rate = duckdbRate(file) else { continue }
+            let ratio =
+                result(kind).flatMap { duckdbRatio($0, file) }.map { ", \(kind.title) / DuckDB = " + String(format: "%.3f", $0) } ?? ""
+            lines.append("DuckDB GROUP BY, \(file) file: \(grouped(Int(rate))) rows/s (best of \(duckdbSeconds[file]!.count))\(ratio)")
         }
         if redisPeakMemory != nil || redisPeakRSSKiB != nil {
             var parts: [String] = []
@@ -89,6 +110,7 @@ struct Report {
             var rows: Int, days: Int?, source: String, host: String, cores: Int, date: String, `repeat`: Int
             var results: [Entry]
             var redisUsedMemoryPeak: String?, redisPeakRssMb: Double?
+            var duckdbSeconds: [String: [Double]]
             var targets: [String: Bool]
         }
         let root = Root(
@@ -102,6 +124,7 @@ struct Report {
                     peakRssMb: Dictionary(uniqueKeysWithValues: r.peakRSS.map { ($0.role, round1(mb($0.kib))) }))
             },
             redisUsedMemoryPeak: redisPeakMemory, redisPeakRssMb: redisPeakRSSKiB.map { round1(mb($0)) },
+            duckdbSeconds: duckdbSeconds.mapValues { $0.map(round3) },
             targets: Dictionary(uniqueKeysWithValues: targets.map { ($0.0, $0.1) }))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
