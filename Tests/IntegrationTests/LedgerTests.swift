@@ -263,6 +263,122 @@ struct LedgerTests {
         try expectAggregates(redis, model, "CSV import")
     }
 
+    @Test("SIGKILL while an aggregator holds thousands of items in flight (default batch bounds), restarted each time: exact")
+    func sigkillLargeBatches() throws {
+        // Default bounds: a batch is up to 8,192 transactions, so each kill lands with thousands
+        // of JSON items in flight, often while their commit runs in Redis (the reply is lost).
+        // Every event carries updated_at, so the final state does not depend on the order in
+        // which the restarts finish the items (see twoAggregatorsWithSigkill).
+        let stream = recentStream {
+            $0.seed = 31
+            $0.payments = 20_000
+            $0.allUpdated = 1
+            $0.noneUpdated = 0
+            $0.inlineConflicts = false
+        }
+        let plain = LedgerStream.withoutId(count: 15_000, firstDay: Self.today - 7, days: 5, seed: 8)
+        let events = LedgerStream.interleave(stream.events, plain, seed: 10)
+        var model = LedgerModel()
+        model.feed(events)
+        #expect(events.count > 55_000, "\(events.count)")
+
+        let server = try RedisServer()
+        defer { server.stop() }
+        let redis = server.connection()
+        try push(redis, events)
+        var worker = try aggregator(server, id: "big")
+        var largest: Int64 = 0
+        var kills = 0
+        var logs = ""
+        let deadline = Date().addingTimeInterval(60)
+        while kills < 4 && Date() < deadline {
+            let queued = try redis.run("LLEN", Self.queue).int ?? 0
+            if queued == 0 { break }
+            // Look at the in-flight list with the worker stopped, so that it cannot change between
+            // the look and the kill; kill only with a large batch in flight.
+            worker.signal(SIGSTOP)
+            usleep(5_000)
+            let held = try redis.run("LLEN", "\(Self.tag):inflight:big").int ?? 0
+            if held < 2_000 {
+                worker.signal(SIGCONT)
+                usleep(2_000)
+                continue
+            }
+            worker.signal(SIGKILL)
+            _ = try worker.wait(timeout: 10)
+            #expect(worker.killedBySignal)
+            logs += worker.stderr
+            largest = max(largest, held)
+            kills += 1
+            worker = try aggregator(server, id: "big")
+            // Let the restart (it waits out the dead one's heartbeat) take up what it held.
+            while Date() < deadline, !worker.stderr.contains("finishing in-flight items left from before") { usleep(10_000) }
+            usleep(100_000)
+        }
+        #expect(kills >= 2, "only \(kills) kills found a large batch in flight; the test proved little")
+        #expect(largest >= 2_000, "\(largest)")
+        try AggregateSnapshot.waitUntilDrained(redis, timeout: 60)
+        worker.signal(SIGTERM)
+        #expect(try worker.wait(timeout: 30) == 0, "\(worker.stderr.suffix(1500))")
+        logs += worker.stderr
+        #expect(logs.contains("finishing in-flight items left from before"), "no restart finished a killed batch")
+
+        let counters = try ledgerCounters(redis)
+        let main = model.counters
+        #expect(counters.new == main.new, "one new per id: \(counters) vs model \(main)")
+        #expect(counters.decidedByOrder == main.decidedByOrder, "\(counters) vs \(main)")
+        #expect(counters.expired == 0 && counters.conflict == 0, "\(counters)")
+        try expectAggregates(redis, model, "after the kills")
+        #expect(try deadLetters(redis).isEmpty)
+    }
+
+    @Test("the reference producer (examples/producer.py) in both formats counts exactly like the JSON items it was given")
+    func referenceProducer() throws {
+        let stream = recentStream {
+            $0.seed = 33
+            $0.payments = 1_500
+        }
+        let plain = LedgerStream.withoutId(count: 800, firstDay: Self.today - 7, days: 5, seed: 12)
+        let events = LedgerStream.interleave(stream.events, plain, seed: 13)
+        var model = LedgerModel()
+        model.feed(events)
+        let dir = try TemporaryDirectory.create(prefix: "producer")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // Two lines the encoder cannot vouch for; it must pass them on as JSON to be judged.
+        let bad = [#"{"timestamp":"2026-01-01T00:00:00Z","type":"deposit","payment_method":"a|b","amount":"1.00"}"#, #"{"oops":1}"#]
+        let input = "\(dir)/in.jsonl"
+        try (events.map(LedgerStream.json) + bad).joined(separator: "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("examples/producer.py").path
+        let python = try Executables.locate("python3", hint: "install python3")
+        for format in ["txb2", "json"] {
+            let server = try RedisServer()
+            defer { server.stop() }
+            let redis = server.connection()
+            let producer = try ChildProcess(
+                "/bin/sh",
+                arguments: [
+                    "-c", "exec \"$0\" \"$1\" --redis \"$2\" --format \"$3\" --rows 300 < \"$4\"", python, script, server.urlString, format,
+                    input,
+                ],
+                name: "producer \(format)", stdout: .capture, stderr: .capture)
+            _ = try producer.wait(timeout: .seconds(60))
+            #expect(producer.exit?.code == 0, "\(producer.standardError.suffix(1500))")
+            let queued = try redis.run("LLEN", Self.queue).int ?? 0
+            if format == "txb2" {
+                #expect(queued < Int64(events.count) / 100, "TXB2 batches hold many rows each: \(queued) items")
+                #expect(producer.standardError.contains("(2 lines as JSON"), "\(producer.standardError)")
+            } else {
+                #expect(queued == Int64(events.count + bad.count))
+            }
+            _ = try drain(server, id: "p-\(format)")
+            #expect(try ledgerCounters(redis) == model.counters, "\(format)")
+            try expectAggregates(redis, model, "producer --format \(format)")
+            let dead = try deadLetters(redis)
+            #expect(dead["bad_payment_method"] == 1 && dead.values.reduce(0, +) == model.counters.conflict + 2, "\(format): \(dead)")
+        }
+    }
+
     // MARK: c
 
     @Test("items without id still count once each, mixed into a stream with ids")
