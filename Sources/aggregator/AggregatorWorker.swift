@@ -72,6 +72,9 @@ final class AggregatorWorker {
             } catch is TakenOver {
                 batch.reset()
                 continue
+            } catch is LedgerChanged {
+                batch.reset()
+                continue
             } catch let error as RedisError where error.isTransient {
                 metrics.redisErrors.increment()
                 batch.reset()
@@ -160,15 +163,31 @@ final class AggregatorWorker {
         let items = Array((try redis.run("LRANGE", inflight, "0", "-1").check().array ?? []).reversed())
         guard !items.isEmpty else { return }
         logger.info("finishing in-flight items left from before", metadata: ["items": "\(items.count)"])
-        process(items)
-        let prepared = prepareCommit(items: items.count)
-        let command = try redis.commitCommand(
-            (prepared.keys, prepared.args), worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
-        noteCommit(try redis.send(command).check(), items: items.count)
+        // Decided against what the ledger holds now; if another worker changes one of these ids
+        // between the read and the commit, read and decide again.
+        while true {
+            batch.reset()
+            process(items)
+            let reads = ledgerReads()
+            let states = try ledgerStates(reads, replies: reads.commands.isEmpty ? [] : redis.pipeline(reads.commands))
+            let prepared = prepareCommit(items: items.count, queueItems: items, states: states)
+            let command = try redis.commitCommand(
+                (prepared.keys, prepared.args), worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
+            do {
+                try noteCommit(try redis.send(command).check(), items: items.count)
+                return
+            } catch is LedgerChanged {
+                continue
+            }
+        }
     }
 
     /// Thrown when a commit finds the in-flight list changed under it: resynchronise from Redis.
     struct TakenOver: Error {}
+
+    /// Thrown when a commit finds a ledger entry other than the one its decisions were made
+    /// from (another worker decided the same id meanwhile): resynchronise and decide again.
+    struct LedgerChanged: Error {}
 
     /// Double-buffered: while Redis applies batch k and moves the next items in flight, this
     /// thread parses the items taken before. A batch is open until ``BatchBounds`` says it is due
@@ -180,19 +199,19 @@ final class AggregatorWorker {
         var ready: [RedisReply] = [] // taken, not yet parsed
         var pending: (command: RedisCommand, items: Int)? // prepared, commit not yet sent
         var inflightCount = 0 // items in our in-flight list
-        var openItems = 0 // items parsed into `batch`, not yet prepared
+        var openItems: [RedisReply] = [] // parsed into `batch`, not yet prepared (oldest first)
         var openedAt = ContinuousClock.now
         var queueWasShort = false // the last take got fewer items than it asked for
         while true {
             let taking = !stop.isRequested
-            if !taking && pending == nil && ready.isEmpty && openItems == 0 { return }
+            if !taking && pending == nil && ready.isEmpty && openItems.isEmpty { return }
             var commands: [RedisCommand] = []
             if let pending { commands.append(pending.command) }
             // Block on the queue only when there is nothing else to do.
-            let blocking = taking && ready.isEmpty && openItems == 0
+            let blocking = taking && ready.isEmpty && openItems.isEmpty
             var asked = 0
             if taking {
-                asked = bounds.takeCount(openRows: batch.rows, openItems: openItems, unparsedItems: ready.count)
+                asked = bounds.takeCount(openRows: batch.rows, openItems: openItems.count, unparsedItems: ready.count)
                 if blocking {
                     var blmove = RedisCommand("BLMOVE")
                     for a in [keys.queue, inflight, "RIGHT", "LEFT", String(settings.blockSeconds)] { blmove.append(a) }
@@ -204,23 +223,27 @@ final class AggregatorWorker {
             let sentAt = ContinuousClock.now
             if !commands.isEmpty { try redis.send(pipelined: commands) }
 
-            // Parse the items in hand while the server works; prepare the batch if it is due.
-            var prepared: (keys: [String], args: RedisCommand, items: Int)?
+            // Parse the items in hand while the server works. If the batch is due, ask for its
+            // ids' ledger entries now: queued behind the pending commit, they are read after it.
+            var closing: (items: [RedisReply], reads: LedgerReads)?
             if !ready.isEmpty {
                 let rowsBefore = batch.rows
-                process(ready, firstIndex: openItems)
+                process(ready, firstIndex: openItems.count)
                 bounds.observe(items: ready.count, rows: batch.rows - rowsBefore)
-                openItems += ready.count
+                openItems += ready
                 ready.removeAll(keepingCapacity: true)
-                if queueWasShort || !taking || bounds.isDue(rows: batch.rows, items: openItems, openedAt: openedAt, now: .now) {
-                    prepared = prepareCommit(items: openItems)
-                    openItems = 0
+                if queueWasShort || !taking || bounds.isDue(rows: batch.rows, items: openItems.count, openedAt: openedAt, now: .now) {
+                    let reads = ledgerReads()
+                    if !reads.commands.isEmpty { try redis.send(pipelined: reads.commands) }
+                    closing = (openItems, reads)
+                    openItems = []
                 }
             }
 
             var replies = try redis.receive(commands.count)[...]
+            let readReplies = try closing.map { try redis.receive($0.reads.commands.count) } ?? []
             if let p = pending {
-                guard noteCommit(try replies.removeFirst().check(), items: p.items) else { throw TakenOver() }
+                guard try noteCommit(try replies.removeFirst().check(), items: p.items) else { throw TakenOver() }
                 metrics.commitSeconds.recordInterval(since: sentAt)
                 inflightCount -= p.items
                 pending = nil
@@ -230,13 +253,19 @@ final class AggregatorWorker {
                 ready.append(contentsOf: try replies.last!.check().array ?? [])
                 inflightCount += ready.count
                 queueWasShort = ready.count < asked
-                if openItems == 0 && !ready.isEmpty { openedAt = sentAt }
+                if openItems.isEmpty && !ready.isEmpty { openedAt = sentAt }
             }
             metrics.inflight.record(inflightCount)
-            // Nothing more came: the open batch need not wait for its bounds.
-            if prepared == nil && openItems > 0 && ready.isEmpty {
-                prepared = prepareCommit(items: openItems)
-                openItems = 0
+            var prepared: (keys: [String], args: RedisCommand, items: Int)?
+            if let closing {
+                prepared = prepareCommit(
+                    items: closing.items.count, queueItems: closing.items, states: try ledgerStates(closing.reads, replies: readReplies))
+            } else if !openItems.isEmpty && ready.isEmpty {
+                // Nothing more came: the open batch need not wait for its bounds.
+                let reads = ledgerReads()
+                let states = try ledgerStates(reads, replies: reads.commands.isEmpty ? [] : redis.pipeline(reads.commands))
+                prepared = prepareCommit(items: openItems.count, queueItems: openItems, states: states)
+                openItems = []
             }
             if let prepared {
                 pending = (
@@ -254,14 +283,46 @@ final class AggregatorWorker {
         }
     }
 
-    /// This batch's commit arguments, with the ledger window's start and the next shard to sweep
-    /// a step of (each commit sweeps one, in turn).
-    /// The batch is reset: the next rows start the next batch.
-    func prepareCommit(items: Int) -> (keys: [String], args: RedisCommand, items: Int) {
+    /// The HMGETs of the open batch's ids, one per ledger shard.
+    struct LedgerReads {
+        var lists: [(shard: Int, ids: [String])]
+        var commands: [RedisCommand]
+    }
+
+    func ledgerReads() -> LedgerReads {
+        let lists = batch.ledgerReads()
+        return LedgerReads(
+            lists: lists, commands: lists.map { RedisCommand(["HMGET", keys.ledger(shard: $0.shard)] + $0.ids) })
+    }
+
+    /// id → ledger entry, from the HMGET replies (an id without an entry is left out).
+    func ledgerStates(_ reads: LedgerReads, replies: [RedisReply]) throws -> [String: String] {
+        var states: [String: String] = [:]
+        for (list, reply) in zip(reads.lists, replies) {
+            let values = try reply.check().array ?? []
+            guard values.count == list.ids.count else {
+                throw RedisError.protocolViolation("HMGET returned \(values.count) values for \(list.ids.count) fields")
+            }
+            for (id, value) in zip(list.ids, values) {
+                if let text = value.text { states[id] = text }
+            }
+        }
+        return states
+    }
+
+    /// This batch's commit arguments: its events decided against `states`, the ledger window's
+    /// start and the next shard to sweep a step of (each commit sweeps one, in turn). The batch
+    /// is reset: the next rows start the next batch.
+    func prepareCommit(items: Int, queueItems: [RedisReply], states: [String: String]) -> (keys: [String], args: RedisCommand, items: Int) {
         let cutoff = batch.ledgerCutoff(calendar: &calendar, now: Int64(Date().timeIntervalSince1970))
         sweepShard = (sweepShard + 1) % LedgerEntry.shards
+        let plan = batch.decide(states: states, cutoff: cutoff, methods: parser.methods.names, worker: settings.workerId) { item, span in
+            guard item < queueItems.count, case .string(let bytes) = queueItems[item] else { return "" }
+            let lower = min(span.lowerBound, bytes.count)
+            return String(decoding: bytes[lower..<min(span.upperBound, bytes.count, lower + DeadLetter.maxRawBytes)], as: UTF8.self)
+        }
         let (k, a) = batch.commitArguments(
-            keys: keys, worker: settings.workerId, methods: parser.methods.names, cutoff: cutoff, sweep: sweepShard)
+            keys: keys, worker: settings.workerId, methods: parser.methods.names, plan: plan, cutoff: cutoff, sweep: sweepShard)
         batch.reset()
         return (k, a, items)
     }
@@ -287,9 +348,16 @@ final class AggregatorWorker {
         batch = sink.batch
     }
 
-    /// Records a commit's reply; false if it was not applied.
+    /// Records a commit's reply; false if it was not applied because the batch was taken over.
+    /// Throws ``LedgerChanged`` when its ledger decisions were made from entries since changed.
     @discardableResult
-    func noteCommit(_ reply: RedisReply, items: Int) -> Bool {
+    func noteCommit(_ reply: RedisReply, items: Int) throws -> Bool {
+        if let a = reply.array, a.count == 1, a[0].int == 2 {
+            logger.info(
+                "another worker changed a ledger entry of this batch since it was read; deciding the batch again",
+                metadata: ["items": "\(items)"])
+            throw LedgerChanged()
+        }
         if let outcome = LedgerOutcome(reply: reply) {
             totals.commits += 1
             metrics.commits.increment()

@@ -379,6 +379,58 @@ struct LedgerTests {
         }
     }
 
+    @Test("a commit whose ledger entries changed after they were read changes nothing; decided again from the new entry, it applies")
+    func ledgerChangedSinceRead() throws {
+        let server = try RedisServer()
+        defer { server.stop() }
+        let redis = server.connection()
+        let layout = KeyLayout(queue: Self.queue)
+        let inflight = layout.inflight(worker: "w")
+        let day = LedgerModel.dayName((Self.today - 2) * 86_400)
+        let item =
+            #"{"timestamp":"\#(day)T10:00:00Z","type":"deposit","payment_method":"visa","amount":"12.50","status":"success","id":"r1"}"#
+        try redis.run("LPUSH", inflight, item).check()
+
+        struct Sink: QueueItemSink {
+            var batch = BatchAccumulator()
+            var calendar = BusinessCalendar.utc
+            mutating func row(_ row: TransactionParser.Row, span: Range<Int>) { batch.add(row, calendar: &calendar, item: 0, span: span) }
+            mutating func reject(_ reason: RejectReason, raw: String) { Issue.record("rejected: \(reason)") }
+        }
+        func commit(states: [String: String]) throws -> RedisReply {
+            var parser = TransactionParser(calendar: .utc, currency: Currency(code: "USD")!)
+            var sink = Sink()
+            Array(item.utf8).withUnsafeBytes { QueueItemDecoder.decode($0, parser: &parser, into: &sink) }
+            let plan = sink.batch.decide(states: states, cutoff: .min, methods: parser.methods.names, worker: "w") { _, _ in item }
+            let prepared = sink.batch.commitArguments(keys: layout, worker: "w", methods: parser.methods.names, plan: plan)
+            let command = try redis.commitCommand(
+                prepared, worker: "w", inflightLength: 1, items: 1, meta: QueueMeta(timeZone: "UTC", currency: Currency(code: "USD")!))
+            return try redis.send(command).check()
+        }
+        // Read: no entry for r1. Meanwhile another worker records it as pending.
+        let shard = layout.ledger(shard: LedgerEntry.shard(of: "r1"))
+        let other = LedgerEntry(
+            epochSeconds: Int64(CivilDay.parse(day)!.daysSinceEpoch) * 86_400 + 36_000, type: .deposit, currency: Currency(code: "USD")!,
+            method: "visa",
+            status: .pending, amountMinor: 1250, updatedMicros: nil
+        ).value
+        try redis.run("HSET", shard, "r1", other).check()
+        #expect(try commit(states: [:]) == .array([.integer(2)]), "refused: decided from an entry that is gone")
+        #expect(try redis.run("LLEN", inflight).int == 1, "the item is still in flight")
+        #expect(try redis.run("KEYS", "agg:*").check().array?.isEmpty == true, "no aggregate written")
+        #expect(try redis.run("HGET", shard, "r1").text == other, "the other worker's entry stands")
+        #expect(try redis.run("EXISTS", "\(Self.tag):ledger:stats").int == 0)
+        // Decided again from the entry now there: the pending payment settles (moved).
+        let reply = try commit(states: ["r1": other])
+        #expect(LedgerOutcome(reply: reply)?.moved == 1, "\(reply)")
+        #expect(try redis.run("LLEN", inflight).int == 0)
+        let status = try redis.run("HGETALL", layout.status(CivilDay.parse(day)!, .deposit, Currency(code: "USD")!)).check().pairs
+        let fields = Dictionary(uniqueKeysWithValues: status.map { ($0.0, $0.1) })
+        // The other worker's pending +1 was never written to the aggregates here, so the move
+        // shows as success +1 and pending -1: exactly the change this event makes.
+        #expect(fields["visa|success|n"] == "1" && fields["visa|success|a"] == "1250" && fields["visa|pending|n"] == "-1", "\(fields)")
+    }
+
     // MARK: c
 
     @Test("items without id still count once each, mixed into a stream with ids")

@@ -56,10 +56,13 @@ struct BatchAccumulatorTests {
                 layout.inflight(worker: "w"), layout.workers, layout.dirty, layout.days, layout.methods, layout.version, layout.deadLetter,
                 layout.meta, layout.currencies, layout.ledgerStats, layout.ledgerSweep,
             ])
-        // Decode ARGV the way the Lua script does.
+        // Decode ARGV the way the Lua script does: no shards, no sweep, no window, the smallest
+        // sweep step, no ledger entries; the six outcomes; no dead letters.
         var a = argv(args)[...]
         func next() -> String { a.removeFirst() }
-        #expect(next() == "0") // no dead letters
+        #expect((0..<5).map { _ in next() } == ["0", "0", "-1e18", "100", "0"])
+        #expect((0..<6).map { _ in next() } == ["0", "0", "0", "0", "0", "0"])
+        #expect(next() == "0")
         var dtcs: [(day: String, type: String, currency: String)] = []
         for _ in 0..<Int(next())! {
             let d = next()
@@ -72,7 +75,6 @@ struct BatchAccumulatorTests {
                 == dtcs.flatMap { d in
                     layout.hashes(CivilDay.parse(d.day)!, TransactionType(text: d.type)!, Currency(code: d.currency)!)
                 })
-        for _ in 0..<Int(next())! { _ = (next(), next(), next()) } // groups (for ledger events)
         var hashes: [String: [String: Int64]] = [:]
         for d in dtcs {
             let day = CivilDay.parse(d.day)!
@@ -93,50 +95,91 @@ struct BatchAccumulatorTests {
             ])
         #expect(hashes[layout.hourly(day2, .withdrawal, .usd)] == ["wire|pending|00|n": 1, "wire|pending|00|a": 7])
         #expect(hashes[layout.totals(day2, .withdrawal, .usd)] == nil, "no successful withdrawal: no totals field")
-        // No shards, no sweep, no window, the smallest sweep step, no events; the methods.
-        #expect(Array(a) == ["0", "0", "-1e18", "100", "0", "2", "visa", "wire"])
+        // The methods.
+        #expect(Array(a) == ["2", "visa", "wire"])
     }
 
-    @Test("rows with an id become ledger events in batch order, with their bucket's expiry and their text's place")
-    func ledgerEvents() throws {
+    @Test("the ledger's decisions: new, duplicate, expired, moved, conflict, stale; corrections in the batch's own cells")
+    func ledgerDecisions() throws {
         var calendar = BusinessCalendar.utc
         var parser = TransactionParser(calendar: calendar, currency: .usd)
         var acc = BatchAccumulator(ledgerDays: 3)
         let card = try parser.methods.index(of: "card").get()
+        let wire = try parser.methods.index(of: "wire").get()
         let base: Int64 = 1_767_225_600 // 2026-01-01T00:00:00Z
-        acc.add(
+        let t = base + 5 * 86_400 + 7200 // inside the window
+        func row(_ id: String, _ epoch: Int64, _ method: Int, _ status: TransactionStatus, _ amount: Int64, updated: Int64? = nil)
+            -> TransactionParser.Row
+        {
             .init(
-                epochSeconds: base + 7200, type: .deposit, method: card, status: .pending, amountMinor: 1500, currency: Currency.jpy.index,
-                id: "p1"),
-            calendar: &calendar, item: 4, span: 10..<50)
-        acc.add(
-            .init(
-                epochSeconds: base + 7200, type: .deposit, method: card, status: .success, amountMinor: 1500, currency: Currency.jpy.index,
-                id: "p1",
-                updatedMicros: 1_767_232_800_250_000),
-            calendar: &calendar, item: 5, span: 0..<80)
-        #expect(acc.events.count == 2 && acc.cells.isEmpty && acc.rows == 2)
-        let cutoff = acc.ledgerCutoff(calendar: &calendar, now: base + 4 * 86_400 + 5)
-        #expect(cutoff == base + 86_400, "the window starts 3 days before today's business day")
+                epochSeconds: epoch, type: .deposit, method: method, status: status, amountMinor: amount, currency: Currency.jpy.index,
+                id: id, updatedMicros: updated)
+        }
+        func entry(_ epoch: Int64, _ method: String, _ status: TransactionStatus, _ amount: Int64, updated: Int64? = nil) -> String {
+            LedgerEntry(
+                epochSeconds: epoch, type: .deposit, currency: .jpy, method: method, status: status, amountMinor: amount,
+                updatedMicros: updated
+            ).value
+        }
+        let rows = [
+            row("n1", t, card, .success, 100), row("n1", t, card, .success, 100), row("old", base + 60, card, .success, 5),
+            row("k", t, card, .success, 300), row("c", t, wire, .success, 7), row("s", t, card, .pending, 40, updated: 10),
+            row("n2", t, card, .failed, 11),
+        ]
+        for (i, r) in rows.enumerated() { acc.add(r, calendar: &calendar, item: i, span: 0..<(i + 1)) }
+        #expect(acc.events.count == 7 && acc.rows == 7)
+        let states = [
+            "k": entry(t, "card", .pending, 250), "c": entry(t, "card", .success, 7), "s": entry(t, "card", .success, 40, updated: 20),
+        ]
+        let cutoff = acc.ledgerCutoff(calendar: &calendar, now: base + 6 * 86_400 + 5)
+        #expect(cutoff == base + 3 * 86_400, "the window starts 3 days before today's business day")
+        let plan = acc.decide(states: states, cutoff: cutoff, methods: parser.methods.names, worker: "w") { item, span in
+            "item \(item) span \(span.count)"
+        }
+        var expected = LedgerOutcome()
+        expected.new = 2
+        expected.duplicate = 1
+        expected.expired = 1
+        expected.moved = 1
+        expected.conflict = 1
+        expected.stale = 1
+        #expect(plan.outcome == expected)
+        // One entry per id read: what was read, and what to write (nil: unchanged).
+        let byId = Dictionary(uniqueKeysWithValues: plan.entries.map { ($0.id, $0) })
+        #expect(Set(byId.keys) == ["n1", "old", "k", "c", "s", "n2"])
+        #expect(byId["n1"]?.expected == nil && byId["n1"]?.next == entry(t, "card", .success, 100))
+        #expect(byId["old"]?.expected == nil && byId["old"]?.next == nil, "expired: counted, not recorded")
+        #expect(byId["k"]?.expected == states["k"] && byId["k"]?.next == entry(t, "card", .success, 300))
+        #expect(byId["c"]?.next == nil && byId["s"]?.next == nil)
+        #expect(plan.entries.allSatisfy { $0.shard == LedgerEntry.shard(of: $0.id) })
+        // The conflict's dead letter holds the event's text.
+        #expect(acc.deadLetters.count == 1)
+        let dead = try DeadLetter.decode(acc.deadLetters[0])
+        #expect(dead.reason == "conflicting_update" && dead.raw == "item 4 span 5" && dead.worker == "w")
+        // Cells: each event summed as new, then corrected.
+        var tallies: [String: CellTable.Tally] = [:]
+        // swift-format-ignore: ReplaceForEachWithForLoop
+        acc.cells.forEach { key, tally in
+            let c = BatchAccumulator.unpack(key)
+            tallies["\(parser.methods.names[c.method])|\(c.status)|\(c.day)"] = tally
+        }
+        let day = "\(CivilDay(year: 2026, month: 1, day: 6)!)"
+        #expect(tallies["card|success|\(day)"] == .init(count: 2, amount: 400), "n1 once, k's new state")
+        #expect(tallies["card|pending|\(day)"] == .init(count: -1, amount: -250), "k's old state taken away; s's stale event taken back")
+        #expect(tallies["card|failed|\(day)"] == .init(count: 1, amount: 11))
+        #expect(tallies["wire|success|\(day)"] == .init(count: 0, amount: 0), "the conflict taken back")
+        #expect(tallies["card|success|2026-01-01"] == .init(count: 1, amount: 5), "expired: still counted")
+        // The commit's ARGV carries the plan: one shard per id's shard, and the outcomes.
         let (keys, args) = acc.commitArguments(
-            keys: KeyLayout(queue: "Q"), worker: "w", methods: parser.methods.names, cutoff: cutoff, sweep: nil)
-        #expect(keys.last == KeyLayout(queue: "Q").ledger(shard: LedgerEntry.shard(of: "p1")))
+            keys: KeyLayout(queue: "Q"), worker: "w", methods: parser.methods.names, plan: plan, cutoff: cutoff, sweep: nil)
         let a = argv(args)
-        // B = 1 shard, no sweep, the window's start, the sweep step, then E = 2 events.
-        let b = a.firstIndex(of: String(cutoff))!
-        #expect(a[b - 2] == "1" && a[b - 1] == "0" && a[b + 1] == "104" && a[b + 2] == "2")
-        let first = Array(a[(b + 3)..<(b + 15)])
-        #expect(first == ["1", "p1", "1767232800:d:JPY:card|p|1500|", "21", "1", "3", "1500", "", "4", "10", "40", "1"])
-        let second = Array(a[(b + 15)..<(b + 27)])
-        #expect(
-            second[2]
-                == LedgerEntry(
-                    epochSeconds: base + 7200, type: .deposit, currency: .jpy, method: "card", status: .success, amountMinor: 1500,
-                    updatedMicros: 1_767_232_800_250_000
-                ).value)
-        #expect(second[5] == "1" && second[8] == "5")
-        #expect(LedgerEntry(value: second[2])?.updatedMicros == 1_767_232_800_250_000)
-        #expect(LedgerEntry(value: first[2])?.currency == .jpy)
+        let shards = Set(plan.entries.map(\.shard)).sorted()
+        #expect(Array(keys[11..<(11 + shards.count)]) == shards.map { KeyLayout(queue: "Q").ledger(shard: $0) })
+        #expect(a[0] == String(shards.count) && a[1] == "0" && a[2] == String(cutoff) && a[4] == "6")
+        let outcomes = Array(a[(5 + 4 * 6)..<(5 + 4 * 6 + 6)])
+        #expect(outcomes == ["2", "1", "1", "1", "1", "1"])
+        // The empty cell (the conflict's) writes nothing: wire is not among the methods used.
+        #expect(a.suffix(2) == ["1", "card"])
     }
 
     func argv(_ c: RedisCommand) -> [String] { c.arguments }

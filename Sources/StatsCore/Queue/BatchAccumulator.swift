@@ -2,9 +2,10 @@ import Redis
 
 /// Sums a batch of rows in memory per (day, type, currency, method, hour, status) cell, and
 /// collects the rows that carry an id as ledger events, then renders the whole batch as one
-/// atomic ``Scripts/commit`` call: a few hundred HINCRBYs however many thousand rows the batch
-/// held. Rows without an id are final here; rows with one are decided by the script against
-/// the ledger (new, resent, stale, moved), in the order they were added.
+/// atomic ``Scripts/commit`` call: one HINCRBY per hash field however many rows the batch held.
+/// Rows with an id are summed as new and then decided against the ledger entries read for them
+/// (new, resent, stale, moved), in the order they were added; the commit applies the decisions
+/// only if those entries are still what was read (``LedgerPlan``).
 public struct BatchAccumulator: Sendable {
     public private(set) var cells = CellTable()
     public private(set) var events: [LedgerEvent] = []
@@ -31,11 +32,13 @@ public struct BatchAccumulator: Sendable {
         rows = 0
     }
 
-    /// A row with an id, waiting for the ledger's decision in the commit script.
+    /// A row with an id, waiting for the ledger's decision (``decide(states:cutoff:methods:worker:raw:)``).
     public struct LedgerEvent: Sendable, Equatable {
         /// The cell key of this event (its status included).
         public var cell: UInt64
         public var id: String
+        /// ``LedgerEntry/shard(of:)`` of the id, computed once.
+        public var shard: Int
         public var epochSeconds: Int64
         public var amountMinor: Int64
         public var updatedMicros: Int64?
@@ -79,13 +82,14 @@ public struct BatchAccumulator: Sendable {
             lastHourEnd = min(lastHourStart + 3600, info.end)
         }
         let k = Self.key(day: lastDay, method: row.method, currency: row.currency, hour: lastHour, type: row.type, status: row.status)
+        // Counted as new; the commit script takes back what the ledger decides otherwise.
+        cells.add(k, count: 1, amount: row.amountMinor)
         if let id = row.id {
             events.append(
                 LedgerEvent(
-                    cell: k, id: id, epochSeconds: row.epochSeconds, amountMinor: row.amountMinor, updatedMicros: row.updatedMicros,
+                    cell: k, id: id, shard: LedgerEntry.shard(of: id), epochSeconds: row.epochSeconds, amountMinor: row.amountMinor,
+                    updatedMicros: row.updatedMicros,
                     item: item, span: span))
-        } else {
-            cells.add(k, count: 1, amount: row.amountMinor)
         }
         rows += 1
     }
@@ -96,13 +100,124 @@ public struct BatchAccumulator: Sendable {
         calendar.dayInfo(calendar.bucket(epochSeconds: now).day.adding(days: -ledgerDays)).start
     }
 
+    /// The ledger fields to read before deciding: each id of the batch's events once, by shard.
+    public func ledgerReads() -> [(shard: Int, ids: [String])] {
+        var seen = Set<String>()
+        var byShard: [Int: [String]] = [:]
+        for e in events where seen.insert(e.id).inserted { byShard[e.shard, default: []].append(e.id) }
+        return byShard.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Decides the batch's events in batch order against `states` (the entries read for its
+    /// ids; an id without one is unknown). Every event was summed as new when it was added; what
+    /// the ledger decides otherwise is taken back here, in the same cells: a duplicate, stale or
+    /// conflicting event loses its +1 and amount, a moved one takes the old state's away.
+    /// Conflicts become `conflicting_update` dead letters holding the event's text (`raw`).
+    ///
+    /// The rules: an unknown id is new (expired, and not recorded, if its transaction is before
+    /// `cutoff`); the same entry again is a duplicate; another timestamp, type, currency or
+    /// method is a conflict; with `updated_at` on both, older is stale, equal (with another
+    /// state) a conflict, newer applies; without, arrival order, except that `pending` never
+    /// replaces `success` or `failed` (stale). Applied with the same status and amount it is a
+    /// duplicate (only `updated_at` is refreshed), otherwise moved.
+    public mutating func decide(
+        states: [String: String], cutoff: Int64, methods: [String], worker: String, raw: (Int, Range<Int>) -> String
+    ) -> LedgerPlan {
+        var plan = LedgerPlan()
+        var latest: [String: String] = [:] // each id's entry as decided so far
+        var changed = Set<String>()
+        var seen = Set<String>()
+        var order: [(shard: Int, id: String)] = []
+        for e in events {
+            // First sight of this id in the batch: start from the entry read.
+            if seen.insert(e.id).inserted {
+                order.append((e.shard, e.id))
+                if let s = states[e.id] { latest[e.id] = s }
+            }
+            let c = Self.unpack(e.cell)
+            let entry = LedgerEntry(
+                epochSeconds: e.epochSeconds, type: c.type, currency: Currency.all[c.currency], method: methods[c.method],
+                status: c.status, amountMinor: e.amountMinor, updatedMicros: e.updatedMicros)
+            let v = entry.value
+            guard let o = latest[e.id] else {
+                if e.epochSeconds < cutoff {
+                    plan.outcome.expired += 1
+                } else {
+                    latest[e.id] = v
+                    changed.insert(e.id)
+                    plan.outcome.new += 1
+                }
+                continue
+            }
+            let undo = { (cells: inout CellTable) in cells.add(e.cell, count: -1, amount: -e.amountMinor) }
+            func conflict(_ detail: String) {
+                plan.outcome.conflict += 1
+                deadLetters.append(
+                    DeadLetter(stage: "aggregate", reason: .conflictingUpdate(detail), raw: raw(e.item, e.span), worker: worker).json)
+                undo(&cells)
+            }
+            if o == v {
+                plan.outcome.duplicate += 1
+                undo(&cells)
+                continue
+            }
+            let immutable = entry.immutablePart
+            if LedgerState.immutablePrefix(o) != immutable {
+                conflict(
+                    "id \"\(e.id)\" was first seen as \(LedgerState(o)?.immutable ?? o), this event says \(immutable) (timestamp:type:currency:payment_method cannot change)"
+                )
+                continue
+            }
+            guard let old = LedgerState(o) else {
+                conflict("id \"\(e.id)\" has an unreadable ledger entry: \(o)")
+                continue
+            }
+            let u = entry.updatedKey
+            var apply = false
+            if !u.isEmpty && !old.updated.isEmpty {
+                if u < old.updated {
+                    plan.outcome.stale += 1
+                    undo(&cells)
+                } else if u == old.updated {
+                    conflict("id \"\(e.id)\" already has another status or amount with the same updated_at")
+                } else {
+                    apply = true
+                }
+            } else if old.status != .pending && c.status == .pending {
+                plan.outcome.stale += 1
+                undo(&cells)
+            } else {
+                apply = true
+            }
+            guard apply else { continue }
+            if old.status == c.status && old.amountMinor == e.amountMinor {
+                plan.outcome.duplicate += 1
+                undo(&cells)
+            } else {
+                // The event's new state is already summed: take the old one away.
+                cells.add(e.cell & ~3 | UInt64(old.status.rawValue), count: -1, amount: -old.amountMinor)
+                plan.outcome.moved += 1
+            }
+            latest[e.id] = v
+            changed.insert(e.id)
+        }
+        plan.entries.reserveCapacity(order.count)
+        for (shard, id) in order {
+            plan.entries.append(LedgerPlan.Entry(shard: shard, id: id, expected: states[id], next: changed.contains(id) ? latest[id] : nil))
+        }
+        return plan
+    }
+
     /// The KEYS and ARGV of ``Scripts/commit`` for this batch, without the fixed leading ARGV
     /// (worker, in-flight length, item count, time zone, currency, layout, time), which
     /// ``Redis/RedisConnection/commitCommand(_:worker:inflightLength:items:meta:)`` adds.
-    /// The layout is documented on ``Scripts/commit``. `cutoff` is ``ledgerCutoff(calendar:now:)``;
-    /// `sweep` the ledger shard this commit sweeps a step of (nil: none).
+    /// The layout is documented on ``Scripts/commit``. `plan` is this batch's ledger decisions
+    /// (``decide(states:cutoff:methods:worker:raw:)``; empty for a batch without ids), `cutoff`
+    /// the ledger window's start (``ledgerCutoff(calendar:now:)``), `sweep` the ledger shard
+    /// this commit sweeps a step of (nil: none).
     public func commitArguments(
-        keys layout: KeyLayout, worker: String, methods: [String], cutoff: Int64 = .min, sweep: Int? = nil
+        keys layout: KeyLayout, worker: String, methods: [String], plan: LedgerPlan = LedgerPlan(), cutoff: Int64 = .min,
+        sweep: Int? = nil
     ) -> (keys: [String], args: RedisCommand) {
         struct DTC: Hashable {
             var day: CivilDay
@@ -111,29 +226,10 @@ public struct BatchAccumulator: Sendable {
         }
         var dtcIndex: [DTC: Int] = [:]
         var dtcs: [DTC] = []
-        var groupIndex: [UInt64: Int] = [:]
-        var groups: [UInt64] = []
         var usedMethods = Set<Int>()
-        /// The (day, type, currency) of a cell, registered on first sight (1-based).
-        func dtc(_ c: CellParts) -> Int {
-            usedMethods.insert(c.method)
-            let d = DTC(day: c.day, type: c.type, currency: c.currency)
-            if let j = dtcIndex[d] { return j }
-            dtcs.append(d)
-            dtcIndex[d] = dtcs.count
-            return dtcs.count
-        }
-        /// A ledger event's cell without its status (1-based): the script picks the status cell.
-        func group(_ cell: UInt64) -> Int {
-            let g = cell & ~3
-            if let i = groupIndex[g] { return i }
-            _ = dtc(Self.unpack(g))
-            groups.append(g)
-            groupIndex[g] = groups.count
-            return groups.count
-        }
-        // Rows without id are final: their fields are spelled here, summed per hash field, and
-        // the script adds them as they are (the hourly cells, the day's status fields, totals).
+        // Every row's fields (an event's as the ledger decided) are spelled here and summed per
+        // hash field; the script adds them as they are (hourly cells, the day's status fields,
+        // totals). A cell whose corrections cancel out writes nothing.
         struct Fields {
             var hourly: [(String, Int64)] = []
             var status: [String: Int64] = [:]
@@ -144,9 +240,19 @@ public struct BatchAccumulator: Sendable {
         // swift-format-ignore: ReplaceForEachWithForLoop
         // CellTable is not a Sequence: its forEach visits the open-addressing slots in place.
         cells.forEach { key, cell in
+            guard cell.count != 0 || cell.amount != 0 else { return }
             let c = Self.unpack(key)
-            let j = dtc(c) - 1
-            while rowFields.count < dtcs.count { rowFields.append(Fields()) }
+            usedMethods.insert(c.method)
+            let d = DTC(day: c.day, type: c.type, currency: c.currency)
+            let j: Int
+            if let known = dtcIndex[d] {
+                j = known - 1
+            } else {
+                dtcs.append(d)
+                rowFields.append(Fields())
+                dtcIndex[d] = dtcs.count
+                j = dtcs.count - 1
+            }
             let m = methods[c.method]
             rowFields[j].hourly.append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: true), cell.count))
             rowFields[j].hourly.append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: false), cell.amount))
@@ -154,16 +260,28 @@ public struct BatchAccumulator: Sendable {
             rowFields[j].status[KeyLayout.statusField(method: m, status: c.status, count: false), default: 0] += cell.amount
             if c.status == .success, cell.amount != 0 { rowFields[j].totals[m, default: 0] += cell.amount }
         }
-        let eventGroups = events.map { group($0.cell) }
-        let eventShards = events.map { LedgerEntry.shard(of: $0.id) }
-        let shards = Set(eventShards + (sweep.map { [$0] } ?? [])).sorted()
+        let shards = Set(plan.entries.map(\.shard) + (sweep.map { [$0] } ?? [])).sorted()
         let shardIndex = Dictionary(uniqueKeysWithValues: shards.enumerated().map { ($1, $0 + 1) })
 
         var keys = [
             layout.inflight(worker: worker), layout.workers, layout.dirty, layout.days, layout.methods,
             layout.version, layout.deadLetter, layout.meta, layout.currencies, layout.ledgerStats, layout.ledgerSweep,
         ]
-        var args = RedisCommand([String(deadLetters.count)])
+        for s in shards { keys.append(layout.ledger(shard: s)) }
+        var args = RedisCommand([String(shards.count)])
+        args.append(sweep.map { shardIndex[$0]! } ?? 0)
+        args.append(cutoff == .min ? "-1e18" : String(cutoff))
+        args.append(min(5000, 2 * events.count + 100))
+        args.append(plan.entries.count)
+        for e in plan.entries {
+            args.append(shardIndex[e.shard]!)
+            args.append(e.id)
+            args.append(e.expected ?? "")
+            args.append(e.next ?? "")
+        }
+        let o = plan.outcome
+        for n in [o.new, o.duplicate, o.stale, o.moved, o.expired, o.conflict] { args.append(n) }
+        args.append(deadLetters.count)
         for d in deadLetters { args.append(d) }
         args.append(dtcs.count)
         for d in dtcs {
@@ -174,16 +292,7 @@ public struct BatchAccumulator: Sendable {
             args.append(d.type.plural)
             args.append(currency.code)
         }
-        for s in shards { keys.append(layout.ledger(shard: s)) }
-        args.append(groups.count)
-        for g in groups {
-            let c = Self.unpack(g)
-            args.append(dtcIndex[DTC(day: c.day, type: c.type, currency: c.currency)]!)
-            args.append(methods[c.method])
-            args.append(c.hour < 10 ? "0\(c.hour)" : String(c.hour))
-        }
-        for j in dtcs.indices {
-            let f = j < rowFields.count ? rowFields[j] : Fields()
+        for f in rowFields {
             for list in [f.hourly, f.status.map { ($0.key, $0.value) }, f.totals.map { ($0.key, $0.value) }] {
                 args.append(list.count)
                 for (field, value) in list {
@@ -191,29 +300,6 @@ public struct BatchAccumulator: Sendable {
                     args.append(value)
                 }
             }
-        }
-        args.append(shards.count)
-        args.append(sweep.map { shardIndex[$0]! } ?? 0)
-        args.append(cutoff == .min ? "-1e18" : String(cutoff))
-        args.append(min(5000, 2 * events.count + 100))
-        args.append(events.count)
-        for ((e, g), shard) in zip(zip(events, eventGroups), eventShards) {
-            let c = Self.unpack(e.cell)
-            let entry = LedgerEntry(
-                epochSeconds: e.epochSeconds, type: c.type, currency: Currency.all[c.currency], method: methods[c.method],
-                status: c.status, amountMinor: e.amountMinor, updatedMicros: e.updatedMicros)
-            args.append(shardIndex[shard]!)
-            args.append(e.id)
-            args.append(entry.value)
-            args.append(entry.immutableLength)
-            args.append(g)
-            args.append(Int(c.status.rawValue) + 1)
-            args.append(e.amountMinor)
-            args.append(entry.updatedKey)
-            args.append(e.item)
-            args.append(e.span.lowerBound)
-            args.append(e.span.count)
-            args.append(e.epochSeconds < cutoff ? 1 : 0)
         }
         args.append(usedMethods.count)
         for m in usedMethods.sorted() { args.append(methods[m]) }

@@ -56,9 +56,6 @@ public struct LedgerEntry: Sendable, Equatable {
         "\(epochSeconds):\(Character(Unicode.Scalar(type.code))):\(currency.code):\(method)"
     }
 
-    /// Bytes before the `|` that starts the state.
-    public var immutableLength: Int { immutablePart.utf8.count }
-
     public var value: String {
         "\(immutablePart)|\(Character(Unicode.Scalar(status.code)))|\(amountMinor)|\(updatedKey)"
     }
