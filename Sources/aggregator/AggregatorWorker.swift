@@ -189,26 +189,32 @@ final class AggregatorWorker {
     /// from (another worker decided the same id meanwhile): resynchronise and decide again.
     struct LedgerChanged: Error {}
 
-    /// Double-buffered: while Redis applies batch k and moves the next items in flight, this
-    /// thread parses the items taken before. A batch is open until ``BatchBounds`` says it is due
-    /// (rows, items or age), or the queue had less than was asked for (nothing is waiting, so
-    /// waiting longer only delays freshness). The in-flight list holds the batch being committed,
-    /// the open one and the items just taken; a commit names the list's expected length and
-    /// removes only its own, oldest, items.
+    /// Pipelined three deep, so that the worker's CPU and Redis' overlap. Each round sends, in
+    /// this order: the ledger reads of the batch closed last round, the commit of the batch
+    /// decided last round, and a take. While Redis runs that commit, this thread decides the
+    /// batch whose reads came back first (from those reads, overlaid with what the commit in
+    /// flight writes: it runs before the next commit, which finds its entries), and parses the
+    /// items taken before. A batch is open until ``BatchBounds`` says it is due (rows, items or
+    /// age), or the queue had less than was asked for (nothing is waiting: waiting longer only
+    /// delays freshness). The in-flight list holds the batch being committed, the decided and
+    /// closed ones, the open one and the items just taken; a commit names the list's expected
+    /// length and removes only its own, oldest, items.
     func loop() throws {
         var ready: [RedisReply] = [] // taken, not yet parsed
-        var pending: (command: RedisCommand, items: Int)? // prepared, commit not yet sent
-        var inflightCount = 0 // items in our in-flight list
-        var openItems: [RedisReply] = [] // parsed into `batch`, not yet prepared (oldest first)
+        var openItems: [RedisReply] = [] // parsed into `batch`, not yet closed (oldest first)
         var openedAt = ContinuousClock.now
+        var closed: (items: [RedisReply], reads: LedgerReads)? // due: its ledger entries are read next round
+        var pending: (command: RedisCommand, items: Int, writes: [String: String])? // decided: sent next round
+        var inflightCount = 0 // items in our in-flight list
         var queueWasShort = false // the last take got fewer items than it asked for
         while true {
             let taking = !stop.isRequested
-            if !taking && pending == nil && ready.isEmpty && openItems.isEmpty { return }
-            var commands: [RedisCommand] = []
+            if !taking && pending == nil && closed == nil && ready.isEmpty && openItems.isEmpty { return }
+            var commands = closed?.reads.commands ?? []
+            let readCount = commands.count
             if let pending { commands.append(pending.command) }
             // Block on the queue only when there is nothing else to do.
-            let blocking = taking && ready.isEmpty && openItems.isEmpty
+            let blocking = taking && ready.isEmpty && openItems.isEmpty && closed == nil
             var asked = 0
             if taking {
                 asked = bounds.takeCount(openRows: batch.rows, openItems: openItems.count, unparsedItems: ready.count)
@@ -223,9 +229,15 @@ final class AggregatorWorker {
             let sentAt = ContinuousClock.now
             if !commands.isEmpty { try redis.send(pipelined: commands) }
 
-            // Parse the items in hand while the server works. If the batch is due, ask for its
-            // ids' ledger entries now: queued behind the pending commit, they are read after it.
-            var closing: (items: [RedisReply], reads: LedgerReads)?
+            // The reads answer before the commit behind them has run: decide while it runs.
+            var decided: (keys: [String], args: RedisCommand, items: Int, writes: [String: String])?
+            if let c = closed {
+                var states = try ledgerStates(c.reads, replies: redis.receive(readCount))
+                for (id, entry) in pending?.writes ?? [:] where c.reads.ids.contains(id) { states[id] = entry }
+                decided = prepareCommit(items: c.items.count, queueItems: c.items, states: states)
+                closed = nil
+            }
+            // Parse the items in hand; close the batch if it is due.
             if !ready.isEmpty {
                 let rowsBefore = batch.rows
                 process(ready, firstIndex: openItems.count)
@@ -233,15 +245,12 @@ final class AggregatorWorker {
                 openItems += ready
                 ready.removeAll(keepingCapacity: true)
                 if queueWasShort || !taking || bounds.isDue(rows: batch.rows, items: openItems.count, openedAt: openedAt, now: .now) {
-                    let reads = ledgerReads()
-                    if !reads.commands.isEmpty { try redis.send(pipelined: reads.commands) }
-                    closing = (openItems, reads)
+                    closed = (openItems, ledgerReads())
                     openItems = []
                 }
             }
 
-            var replies = try redis.receive(commands.count)[...]
-            let readReplies = try closing.map { try redis.receive($0.reads.commands.count) } ?? []
+            var replies = try redis.receive(commands.count - readCount)[...]
             if let p = pending {
                 guard try noteCommit(try replies.removeFirst().check(), items: p.items) else { throw TakenOver() }
                 metrics.commitSeconds.recordInterval(since: sentAt)
@@ -256,25 +265,20 @@ final class AggregatorWorker {
                 if openItems.isEmpty && !ready.isEmpty { openedAt = sentAt }
             }
             metrics.inflight.record(inflightCount)
-            var prepared: (keys: [String], args: RedisCommand, items: Int)?
-            if let closing {
-                prepared = prepareCommit(
-                    items: closing.items.count, queueItems: closing.items, states: try ledgerStates(closing.reads, replies: readReplies))
-            } else if !openItems.isEmpty && ready.isEmpty {
-                // Nothing more came: the open batch need not wait for its bounds.
-                let reads = ledgerReads()
-                let states = try ledgerStates(reads, replies: reads.commands.isEmpty ? [] : redis.pipeline(reads.commands))
-                prepared = prepareCommit(items: openItems.count, queueItems: openItems, states: states)
+            // Nothing more came: the open batch need not wait for its bounds.
+            if closed == nil && !openItems.isEmpty && ready.isEmpty {
+                closed = (openItems, ledgerReads())
                 openItems = []
             }
-            if let prepared {
+            if let d = decided {
+                // Runs after everything sent so far: the in-flight list holds `inflightCount` then.
                 pending = (
                     try redis.commitCommand(
-                        (prepared.keys, prepared.args), worker: settings.workerId, inflightLength: inflightCount,
-                        items: prepared.items, meta: meta), prepared.items
+                        (d.keys, d.args), worker: settings.workerId, inflightLength: inflightCount, items: d.items, meta: meta),
+                    d.items, d.writes
                 )
             }
-            if pending == nil && ready.isEmpty {
+            if pending == nil && closed == nil && ready.isEmpty {
                 try heartbeatIfDue(force: true)
                 if settings.drain, try everythingDrained() { return }
             } else {
@@ -287,12 +291,14 @@ final class AggregatorWorker {
     struct LedgerReads {
         var lists: [(shard: Int, ids: [String])]
         var commands: [RedisCommand]
+        var ids: Set<String>
     }
 
     func ledgerReads() -> LedgerReads {
         let lists = batch.ledgerReads()
         return LedgerReads(
-            lists: lists, commands: lists.map { RedisCommand(["HMGET", keys.ledger(shard: $0.shard)] + $0.ids) })
+            lists: lists, commands: lists.map { RedisCommand(["HMGET", keys.ledger(shard: $0.shard)] + $0.ids) },
+            ids: Set(lists.flatMap(\.ids)))
     }
 
     /// id → ledger entry, from the HMGET replies (an id without an entry is left out).
@@ -313,7 +319,9 @@ final class AggregatorWorker {
     /// This batch's commit arguments: its events decided against `states`, the ledger window's
     /// start and the next shard to sweep a step of (each commit sweeps one, in turn). The batch
     /// is reset: the next rows start the next batch.
-    func prepareCommit(items: Int, queueItems: [RedisReply], states: [String: String]) -> (keys: [String], args: RedisCommand, items: Int) {
+    func prepareCommit(
+        items: Int, queueItems: [RedisReply], states: [String: String]
+    ) -> (keys: [String], args: RedisCommand, items: Int, writes: [String: String]) {
         let cutoff = batch.ledgerCutoff(calendar: &calendar, now: Int64(Date().timeIntervalSince1970))
         sweepShard = (sweepShard + 1) % LedgerEntry.shards
         let plan = batch.decide(states: states, cutoff: cutoff, methods: parser.methods.names, worker: settings.workerId) { item, span in
@@ -324,7 +332,9 @@ final class AggregatorWorker {
         let (k, a) = batch.commitArguments(
             keys: keys, worker: settings.workerId, methods: parser.methods.names, plan: plan, cutoff: cutoff, sweep: sweepShard)
         batch.reset()
-        return (k, a, items)
+        var writes: [String: String] = [:]
+        for e in plan.entries { if let next = e.next { writes[e.id] = next } }
+        return (k, a, items, writes)
     }
 
     /// Parses queue items into the open batch; `firstIndex` is the first one's place in it

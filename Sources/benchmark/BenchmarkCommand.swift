@@ -125,7 +125,7 @@ struct BenchmarkCommand: ParsableCommand {
         var shuffled: Bench?
         if kinds.contains(.e2eRandom) {
             let randomFile = "\(tmp)/sample-random.csv"
-            try Self.shuffleRows(of: file, into: randomFile, seed: 7)
+            try Self.shuffleRows(of: file, into: randomFile)
             shuffled = Bench(
                 binDir: bin, csv: randomFile, logDir: tmp, url: url, expectedRows: csv == nil ? rows : nil,
                 timeout: .seconds(timeout))
@@ -168,21 +168,15 @@ struct BenchmarkCommand: ParsableCommand {
         print(try report.json())
     }
 
-    /// Writes `file`'s header, then its rows in a seeded random order.
-    static func shuffleRows(of file: String, into out: String, seed: UInt64) throws {
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard !lines.isEmpty else { throw BenchmarkError("\(file) is empty") }
-        let header = lines.removeFirst()
-        var rng = SplitMix64(seed: seed)
-        for k in stride(from: lines.count - 1, to: 0, by: -1) { lines.swapAt(k, Int(rng.next() % UInt64(k + 1))) }
-        var body = header + "\n"
-        body.reserveCapacity(text.utf8.count + 1)
-        for l in lines {
-            body += l
-            body += "\n"
-        }
-        try body.write(toFile: out, atomically: false, encoding: .utf8)
+    /// Writes `file`'s header, then its rows in random order, reproducibly (coreutils `shuf`,
+    /// its random bytes drawn from the file itself). Done in a child process: a file held in
+    /// this process's memory would show in the peak RSS of every child forked after it.
+    static func shuffleRows(of file: String, into out: String) throws {
+        let p = try ChildProcess(
+            "/bin/sh", arguments: ["-c", #"head -n 1 "$0" > "$1" && tail -n +2 "$0" | shuf --random-source="$0" >> "$1""#, file, out],
+            name: "shuf", stdout: .capture, stderr: .capture)
+        _ = try p.wait(timeout: .seconds(300))
+        try p.requireSuccess()
     }
 
     func progress(_ text: String) {
