@@ -31,8 +31,20 @@ public struct RedisCommand: Sendable {
         ends.append(bytes.count)
     }
 
-    @inlinable public mutating func append(_ v: Int64) { append(String(v)) }
-    @inlinable public mutating func append(_ v: Int) { append(String(v)) }
+    /// An integer's decimal digits, written in place (commits carry tens of thousands).
+    @inlinable public mutating func append(_ v: Int64) {
+        if v < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = v.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(m % 10))
+            m /= 10
+        } while m > 0
+        bytes[start...].reverse()
+        ends.append(bytes.count)
+    }
+
+    @inlinable public mutating func append(_ v: Int) { append(Int64(v)) }
 
     @inlinable public mutating func append(bytes b: some Sequence<UInt8>) {
         bytes.append(contentsOf: b)

@@ -9,7 +9,7 @@ enum AggregatorSetting {
     /// A batch closes at whichever bound it reaches first: rows, queue items or age. Rows are
     /// what a commit's cost follows; items only cap how many queue entries one batch holds.
     static let batchRows = Setting<Int>.integer(
-        flag: "batch-rows", variable: "TXSTATS_BATCH_ROWS", default: 8192, range: 1...200_000,
+        flag: "batch-rows", variable: "TXSTATS_BATCH_ROWS", default: 32_768, range: 1...200_000,
         summary: "Most transactions in one batch (one commit)")
 
     static let batchItems = Setting<Int>.integer(

@@ -227,14 +227,16 @@ public struct BatchAccumulator: Sendable {
         var dtcIndex: [DTC: Int] = [:]
         var dtcs: [DTC] = []
         var usedMethods = Set<Int>()
-        // Every row's fields (an event's as the ledger decided) are spelled here and summed per
-        // hash field; the script adds them as they are (hourly cells, the day's status fields,
-        // totals). A cell whose corrections cancel out writes nothing.
+        // Every row's fields (an event's as the ledger decided) are summed per hash field here;
+        // the script adds them as they are (hourly cells, the day's status fields, totals). A
+        // cell whose corrections cancel out writes nothing. Field names are spelled once per
+        // (method, status, hour) of the batch, not once per cell.
         struct Fields {
-            var hourly: [(String, Int64)] = []
-            var status: [String: Int64] = [:]
-            var totals: [String: Int64] = [:]
+            var hourly: [(n: String, a: String, count: Int64, amount: Int64)] = []
+            var status: [Int: (count: Int64, amount: Int64)] = [:] // method << 2 | status
+            var totals: [Int: Int64] = [:] // method
         }
+        var hourlyNames: [Int: (n: String, a: String)] = [:]
         // Indexed like `dtcs` (appended together), mutated in place: no copy per cell.
         var rowFields: [Fields] = []
         // swift-format-ignore: ReplaceForEachWithForLoop
@@ -253,12 +255,22 @@ public struct BatchAccumulator: Sendable {
                 dtcIndex[d] = dtcs.count
                 j = dtcs.count - 1
             }
-            let m = methods[c.method]
-            rowFields[j].hourly.append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: true), cell.count))
-            rowFields[j].hourly.append((KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: false), cell.amount))
-            rowFields[j].status[KeyLayout.statusField(method: m, status: c.status, count: true), default: 0] += cell.count
-            rowFields[j].status[KeyLayout.statusField(method: m, status: c.status, count: false), default: 0] += cell.amount
-            if c.status == .success, cell.amount != 0 { rowFields[j].totals[m, default: 0] += cell.amount }
+            let nameKey = c.method << 7 | Int(c.status.rawValue) << 5 | c.hour
+            let names: (n: String, a: String)
+            if let known = hourlyNames[nameKey] {
+                names = known
+            } else {
+                let m = methods[c.method]
+                names = (
+                    KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: true),
+                    KeyLayout.hourlyField(method: m, status: c.status, hour: c.hour, count: false)
+                )
+                hourlyNames[nameKey] = names
+            }
+            rowFields[j].hourly.append((names.n, names.a, cell.count, cell.amount))
+            rowFields[j].status[c.method << 2 | Int(c.status.rawValue), default: (0, 0)].count += cell.count
+            rowFields[j].status[c.method << 2 | Int(c.status.rawValue), default: (0, 0)].amount += cell.amount
+            if c.status == .success, cell.amount != 0 { rowFields[j].totals[c.method, default: 0] += cell.amount }
         }
         let shards = Set(plan.entries.map(\.shard) + (sweep.map { [$0] } ?? [])).sorted()
         let shardIndex = Dictionary(uniqueKeysWithValues: shards.enumerated().map { ($1, $0 + 1) })
@@ -293,12 +305,25 @@ public struct BatchAccumulator: Sendable {
             args.append(currency.code)
         }
         for f in rowFields {
-            for list in [f.hourly, f.status.map { ($0.key, $0.value) }, f.totals.map { ($0.key, $0.value) }] {
-                args.append(list.count)
-                for (field, value) in list {
-                    args.append(field)
-                    args.append(value)
-                }
+            args.append(2 * f.hourly.count)
+            for h in f.hourly {
+                args.append(h.n)
+                args.append(h.count)
+                args.append(h.a)
+                args.append(h.amount)
+            }
+            args.append(2 * f.status.count)
+            for (k, v) in f.status {
+                let status = TransactionStatus(rawValue: UInt8(k & 3))!
+                args.append(KeyLayout.statusField(method: methods[k >> 2], status: status, count: true))
+                args.append(v.count)
+                args.append(KeyLayout.statusField(method: methods[k >> 2], status: status, count: false))
+                args.append(v.amount)
+            }
+            args.append(f.totals.count)
+            for (m, amount) in f.totals {
+                args.append(methods[m])
+                args.append(amount)
             }
         }
         args.append(usedMethods.count)
