@@ -255,11 +255,15 @@ final class ApiBenchmark {
             let aggregator = try launch("aggregator", ["--worker-id", "fresh"], name: "aggregator-fresh")
             defer { _ = aggregator.terminate() }
             try LoopbackHTTP.waitUntilOK(port: port, process: api)
-            progress("api: freshness, \(grouped(options.freshnessRate)) JSON transactions/s for \(options.freshnessSeconds) s")
-            let probeRun = FreshnessProbe(
-                redisURL: try RedisURL(parsing: redis.urlString), apiPort: port, day: options.today, rate: options.freshnessRate,
-                seconds: options.freshnessSeconds)
-            report.freshness = try probeRun.run()
+            for ids in [true, false] {
+                progress(
+                    "api: freshness, \(grouped(options.freshnessRate)) JSON transactions/s \(ids ? "with" : "without") ids for \(options.freshnessSeconds) s"
+                )
+                let probeRun = FreshnessProbe(
+                    redisURL: try RedisURL(parsing: redis.urlString), apiPort: port, day: options.today, rate: options.freshnessRate,
+                    seconds: options.freshnessSeconds, ids: ids)
+                report.freshness.append(try probeRun.run())
+            }
             try requireRunning(aggregator)
         }
 

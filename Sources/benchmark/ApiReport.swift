@@ -11,7 +11,7 @@ struct ApiReport {
     var apiPeakRSSKiB: Int?
     var redisPeakRSSKiB: Int?
     var mongoPeakRSSKiB: Int?
-    var freshness: FreshnessProbe.Result?
+    var freshness: [FreshnessProbe.Result] = []
     /// 1-minute load average at the start and the end (the machine is shared).
     var loadAverage: [Double] = []
 
@@ -31,7 +31,9 @@ struct ApiReport {
             out.append(("31-day p99 < 5 ms", r.p99ms < 5))
         }
         if let r = run("history_wrk") { out.append(("365-day p99 < 50 ms", r.p99ms < 50)) }
-        if let f = freshness { out.append(("freshness p99 < 250 ms", percentile(f.latenciesMs, 0.99) < 250)) }
+        for f in freshness {
+            out.append(("freshness \(f.ids ? "with" : "without") ids p99 < 250 ms", percentile(f.latenciesMs, 0.99) < 250))
+        }
         if let r = run("recent_wrk"), let t = run("trivial_wrk") {
             out.append(
                 (
@@ -91,10 +93,10 @@ struct ApiReport {
                 "answer \(c.name) \(c.from)..\(c.to): total \(money(c.totalCents)) = CSV \(money(c.expectedCents)) (every day/type/method exact),"
                     + " \(grouped(c.bytes)) bytes, first (cold) request \(ms(c.firstRequestMs)) ms")
         }
-        if let f = freshness {
+        for f in freshness {
             let l = f.latenciesMs
             lines.append(
-                "freshness, LPUSH to visible in /stats: \(grouped(Int(f.offeredPerSecond))) JSON transactions/s offered (with ids), \(l.count) chunks:"
+                "freshness, LPUSH to visible in /stats: \(grouped(Int(f.offeredPerSecond))) JSON transactions/s offered (\(f.ids ? "with" : "without") ids), \(l.count) chunks:"
                     + " p50 \(ms(percentile(l, 0.5))) ms, p99 \(ms(percentile(l, 0.99))) ms, max \(ms(l.last ?? 0)) ms (\(f.polls) polls of /stats)"
             )
         }
