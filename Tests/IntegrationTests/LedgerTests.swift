@@ -138,6 +138,18 @@ struct LedgerTests {
         return LedgerStream(o)
     }
 
+    /// Every event with `updated_at`, conflicts kept apart: each id's final state is its latest
+    /// event whatever order the events reach the ledger in (several aggregators, restarts).
+    func orderIndependentStream(seed: UInt64, payments: Int = 3_000) -> LedgerStream {
+        recentStream {
+            $0.seed = seed
+            $0.payments = payments
+            $0.allUpdated = 1
+            $0.noneUpdated = 0
+            $0.inlineConflicts = false
+        }
+    }
+
     // MARK: a
 
     @Test("a JSON stream through two aggregators, one SIGKILLed and restarted, then --drain: exact per currency, counters, conflicts")
@@ -151,12 +163,7 @@ struct LedgerTests {
         // moved, after it stale), so only their sum is exact. The conflicting events are pushed
         // after the stream has drained and taken by one aggregator: each then meets its id's
         // final state, so their count is exact as well.
-        let stream = recentStream {
-            $0.seed = 21
-            $0.allUpdated = 1
-            $0.noneUpdated = 0
-            $0.inlineConflicts = false
-        }
+        let stream = orderIndependentStream(seed: 21)
         var model = LedgerModel()
         model.feed(stream.events)
         let main = model.counters
@@ -265,17 +272,11 @@ struct LedgerTests {
 
     @Test("SIGKILL while an aggregator holds thousands of items in flight (default batch bounds), restarted each time: exact")
     func sigkillLargeBatches() throws {
-        // Default bounds: a batch is up to 8,192 transactions, so each kill lands with thousands
-        // of JSON items in flight, often while their commit runs in Redis (the reply is lost).
+        // Default bounds: a batch is up to 8,192 JSON items, so each kill lands with thousands of
+        // items in flight, often while their commit runs in Redis (the reply is lost).
         // Every event carries updated_at, so the final state does not depend on the order in
         // which the restarts finish the items (see twoAggregatorsWithSigkill).
-        let stream = recentStream {
-            $0.seed = 31
-            $0.payments = 20_000
-            $0.allUpdated = 1
-            $0.noneUpdated = 0
-            $0.inlineConflicts = false
-        }
+        let stream = orderIndependentStream(seed: 31, payments: 20_000)
         let plain = LedgerStream.withoutId(count: 15_000, firstDay: Self.today - 7, days: 5, seed: 8)
         let events = LedgerStream.interleave(stream.events, plain, seed: 10)
         var model = LedgerModel()
