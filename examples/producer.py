@@ -30,7 +30,19 @@ import sys
 import time
 import urllib.parse
 
-# ISO 4217 minor units that are not 2 (README "Currencies"); any other known code has 2.
+# The codes the aggregators know (StatsCore/Model/Currency.swift); another code is left for them
+# to refuse (bad_currency), never encoded.
+KNOWN = set("""
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN
+    BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN
+    ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD
+    JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT
+    MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG
+    QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT
+    TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XOF XPF
+    YER ZAR ZMW ZWG
+""".split())
+# ISO 4217 minor units that are not 2 (README "Currencies"); every other known code has 2.
 EXPONENT = {
     **{c: 0 for c in "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split()},
     **{c: 3 for c in "BHD IQD JOD KWD LYD OMR TND".split()},
@@ -39,7 +51,6 @@ EXPONENT = {
 TYPES = {"deposit": "d", "withdrawal": "w"}
 STATUSES = {"success": "s", "failed": "f", "pending": "p"}
 AMOUNT = re.compile(r"^(0|[1-9][0-9]*)(?:\.([0-9]+))?$")
-CODE = re.compile(r"^[A-Z]{3}$")
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 FIELDS = {"timestamp", "type", "payment_method", "amount", "status", "currency", "id", "updated_at"}
 MAX_AMOUNT_MINOR = 10**15
@@ -129,9 +140,10 @@ def txb2_row(obj):
     t = TYPES.get(obj.get("type"))
     s = STATUSES.get(obj.get("status", "success"))
     cur = obj.get("currency", DEFAULT_CURRENCY)
+    cur = cur.upper() if isinstance(cur, str) else cur
     amount = obj.get("amount")
     method = obj.get("payment_method")
-    if ts is None or t is None or s is None or not isinstance(cur, str) or not CODE.match(cur):
+    if ts is None or t is None or s is None or not isinstance(cur, str) or cur not in KNOWN:
         return None
     if not isinstance(amount, str) or not isinstance(method, str):
         return None
