@@ -138,6 +138,18 @@ struct LedgerTests {
         return LedgerStream(o)
     }
 
+    /// A stream's events interleaved with `count` items without id (over the same days), and the
+    /// model fed with them in that order. `seeds`: the plain items', the interleaving's.
+    func mixed(_ stream: LedgerStream, plain count: Int, seeds: (UInt64, UInt64)) -> (
+        events: [PaymentEvent], plain: [PaymentEvent], model: LedgerModel
+    ) {
+        let plain = LedgerStream.withoutId(count: count, firstDay: Self.today - 7, days: 5, seed: seeds.0)
+        let events = LedgerStream.interleave(stream.events, plain, seed: seeds.1)
+        var model = LedgerModel()
+        model.feed(events)
+        return (events, plain, model)
+    }
+
     /// Every event with `updated_at`, conflicts kept apart: each id's final state is its latest
     /// event whatever order the events reach the ledger in (several aggregators, restarts).
     func orderIndependentStream(seed: UInt64, payments: Int = 3_000) -> LedgerStream {
@@ -276,11 +288,7 @@ struct LedgerTests {
         // items in flight, often while their commit runs in Redis (the reply is lost).
         // Every event carries updated_at, so the final state does not depend on the order in
         // which the restarts finish the items (see twoAggregatorsWithSigkill).
-        let stream = orderIndependentStream(seed: 31, payments: 20_000)
-        let plain = LedgerStream.withoutId(count: 15_000, firstDay: Self.today - 7, days: 5, seed: 8)
-        let events = LedgerStream.interleave(stream.events, plain, seed: 10)
-        var model = LedgerModel()
-        model.feed(events)
+        let (events, _, model) = mixed(orderIndependentStream(seed: 31, payments: 20_000), plain: 15_000, seeds: (8, 10))
         #expect(events.count > 55_000, "\(events.count)")
 
         let server = try RedisServer()
@@ -339,10 +347,7 @@ struct LedgerTests {
             $0.seed = 33
             $0.payments = 1_500
         }
-        let plain = LedgerStream.withoutId(count: 800, firstDay: Self.today - 7, days: 5, seed: 12)
-        let events = LedgerStream.interleave(stream.events, plain, seed: 13)
-        var model = LedgerModel()
-        model.feed(events)
+        let (events, _, model) = mixed(stream, plain: 800, seeds: (12, 13))
         let dir = try TemporaryDirectory.create(prefix: "producer")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Two lines the encoder cannot vouch for; it must pass them on as JSON to be judged.
@@ -440,10 +445,7 @@ struct LedgerTests {
             $0.seed = 23
             $0.payments = 2_000
         }
-        let plain = LedgerStream.withoutId(count: 1_500, firstDay: Self.today - 7, days: 5, seed: 5)
-        let events = LedgerStream.interleave(stream.events, plain, seed: 9)
-        var model = LedgerModel()
-        model.feed(events)
+        let (events, plain, model) = mixed(stream, plain: 1_500, seeds: (5, 9))
         #expect(model.outcomes.filter { $0 == "none" }.count == plain.count && plain.count > 1_700)
         let server = try RedisServer()
         defer { server.stop() }
