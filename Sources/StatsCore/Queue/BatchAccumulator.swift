@@ -82,7 +82,7 @@ public struct BatchAccumulator: Sendable {
             lastHourEnd = min(lastHourStart + 3600, info.end)
         }
         let k = Self.key(day: lastDay, method: row.method, currency: row.currency, hour: lastHour, type: row.type, status: row.status)
-        // Counted as new; the commit script takes back what the ledger decides otherwise.
+        // Counted as new; `decide` takes back what the ledger decides otherwise.
         cells.add(k, count: 1, amount: row.amountMinor)
         if let id = row.id {
             events.append(
@@ -162,23 +162,24 @@ public struct BatchAccumulator: Sendable {
                 continue
             }
             let immutable = entry.immutablePart
-            if LedgerState.immutablePrefix(o) != immutable {
+            let old = LedgerEntry.state(of: o)
+            let recorded = LedgerEntry.immutablePrefix(of: o)
+            if recorded != immutable {
                 conflict(
-                    "id \"\(e.id)\" was first seen as \(LedgerState(o)?.immutable ?? o), this event says \(immutable) (timestamp:type:currency:payment_method cannot change)"
+                    "id \"\(e.id)\" was first seen as \(old == nil ? o : String(recorded)), this event says \(immutable) (timestamp:type:currency:payment_method cannot change)"
                 )
                 continue
             }
-            guard let old = LedgerState(o) else {
+            guard let old else {
                 conflict("id \"\(e.id)\" has an unreadable ledger entry: \(o)")
                 continue
             }
-            let u = entry.updatedKey
             var apply = false
-            if !u.isEmpty && !old.updated.isEmpty {
-                if u < old.updated {
+            if let u = e.updatedMicros, let ou = old.updatedMicros {
+                if u < ou {
                     plan.outcome.stale += 1
                     undo(&cells)
-                } else if u == old.updated {
+                } else if u == ou {
                     conflict("id \"\(e.id)\" already has another status or amount with the same updated_at")
                 } else {
                     apply = true

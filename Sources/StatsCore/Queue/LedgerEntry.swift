@@ -60,26 +60,43 @@ public struct LedgerEntry: Sendable, Equatable {
         "\(immutablePart)|\(Character(Unicode.Scalar(status.code)))|\(amountMinor)|\(updatedKey)"
     }
 
-    /// Reads a stored value (nil if it is not one).
+    /// Reads a stored value: exactly what ``value`` writes, nil for anything else (an entry
+    /// that is not one is a conflict, never a guess).
     public init?(value: String) {
-        let bar = value.split(separator: "|", omittingEmptySubsequences: false)
-        guard bar.count >= 4 else { return nil }
-        let state = bar.suffix(3)
-        let immutable = bar.dropLast(3).joined(separator: "|")
-        let parts = immutable.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4, let epoch = Int64(parts[0]), let t = parts[1].utf8.first, parts[1].utf8.count == 1,
-            let type = TransactionType(code: t), let currency = Currency(code: parts[2]),
-            let s = state[state.startIndex].utf8.first, let status = TransactionStatus(code: s),
-            let amount = Int64(state[state.startIndex + 1])
+        let prefix = Self.immutablePrefix(of: value)
+        let parts = prefix.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+        guard let state = Self.state(of: value), parts.count == 4, let epoch = Int64(parts[0]), let t = parts[1].utf8.first,
+            parts[1].utf8.count == 1, let type = TransactionType(code: t), let currency = Currency(code: parts[2])
         else { return nil }
-        let u = state[state.startIndex + 2]
-        var updated: Int64?
-        if !u.isEmpty {
-            guard let v = Int64(u, radix: 16) else { return nil }
-            updated = v - Self.updatedOffset
-        }
         self.init(
-            epochSeconds: epoch, type: type, currency: currency, method: String(parts[3]), status: status, amountMinor: amount,
-            updatedMicros: updated)
+            epochSeconds: epoch, type: type, currency: currency, method: String(parts[3]), status: state.status,
+            amountMinor: state.amountMinor, updatedMicros: state.updatedMicros)
+    }
+
+    /// A stored value's part before its first `|` (the whole text if it has none): what an event's
+    /// ``immutablePart`` must equal.
+    public static func immutablePrefix(of value: String) -> Substring {
+        value.firstIndex(of: "|").map { value[..<$0] } ?? Substring(value)
+    }
+
+    /// The state of a stored value, `<s|f|p>|<amount>|<updated>` after its first `|`, without
+    /// reading the immutable part (the ledger's decisions compare that as text): exactly what
+    /// ``value`` writes, nil for anything else.
+    public static func state(of value: String) -> (status: TransactionStatus, amountMinor: Int64, updatedMicros: Int64?)? {
+        let u = value.utf8
+        guard let bar = u.firstIndex(of: UInt8(ascii: "|")) else { return nil }
+        // No field before the state may hold a `|` (payment methods cannot): three parts after it.
+        let parts = u[u.index(after: bar)...].split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 1, let status = TransactionStatus(code: parts[0].first!),
+            !parts[1].isEmpty, parts[1].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let amount = Int64(String(decoding: parts[1], as: UTF8.self)),
+            parts[2].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
+        else { return nil }
+        var updated: Int64?
+        if !parts[2].isEmpty {
+            guard let v = Int64(String(decoding: parts[2], as: UTF8.self), radix: 16) else { return nil }
+            updated = v - updatedOffset
+        }
+        return (status, amount, updated)
     }
 }

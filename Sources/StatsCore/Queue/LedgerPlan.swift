@@ -22,33 +22,3 @@ public struct LedgerPlan: Sendable, Equatable {
 
     public init() {}
 }
-
-/// A ledger value split at its parts: the immutable prefix (timestamp:type:currency:method)
-/// and the state `status|amount|updated`.
-struct LedgerState: Equatable {
-    var immutable: String
-    var status: TransactionStatus
-    var amountMinor: Int64
-    var updated: String
-
-    /// nil when `value` is not a ledger entry (then the event is a conflict, never a guess).
-    init?(_ value: String) {
-        let u = value.utf8
-        guard let bar = u.firstIndex(of: UInt8(ascii: "|")) else { return nil }
-        let parts = u[u.index(after: bar)...].split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 1, let s = TransactionStatus(code: parts[0].first!),
-            !parts[1].isEmpty, parts[1].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            let amount = Int64(String(decoding: parts[1], as: UTF8.self)),
-            parts[2].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) })
-        else { return nil }
-        immutable = String(decoding: u[..<bar], as: UTF8.self)
-        status = s
-        amountMinor = amount
-        updated = String(decoding: parts[2], as: UTF8.self)
-    }
-
-    /// The part before the first `|` (the whole value if it has none).
-    static func immutablePrefix(_ value: String) -> Substring {
-        value.firstIndex(of: "|").map { value[..<$0] } ?? Substring(value)
-    }
-}
