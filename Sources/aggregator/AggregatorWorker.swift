@@ -170,7 +170,7 @@ final class AggregatorWorker {
             process(items)
             let reads = ledgerReads()
             let states = try ledgerStates(reads, replies: reads.commands.isEmpty ? [] : redis.pipeline(reads.commands))
-            let prepared = prepareCommit(items: items.count, queueItems: items, states: states)
+            let prepared = prepareCommit(items, states: states)
             let command = try redis.commitCommand(
                 (prepared.keys, prepared.args), worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
             do {
@@ -232,9 +232,10 @@ final class AggregatorWorker {
             // The reads answer before the commit behind them has run: decide while it runs.
             var decided: (keys: [String], args: RedisCommand, items: Int, writes: [String: String])?
             if let c = closed {
-                var states = try ledgerStates(c.reads, replies: redis.receive(readCount))
-                for (id, entry) in pending?.writes ?? [:] where c.reads.ids.contains(id) { states[id] = entry }
-                decided = prepareCommit(items: c.items.count, queueItems: c.items, states: states)
+                // An entry the pending commit writes is what this batch's commit will find. (Its
+                // other ids are never looked up: only this batch's events are decided.)
+                let states = try ledgerStates(c.reads, replies: redis.receive(readCount)).merging(pending?.writes ?? [:]) { $1 }
+                decided = prepareCommit(c.items, states: states)
                 closed = nil
             }
             // Parse the items in hand; close the batch if it is due.
@@ -291,14 +292,11 @@ final class AggregatorWorker {
     struct LedgerReads {
         var lists: [(shard: Int, ids: [String])]
         var commands: [RedisCommand]
-        var ids: Set<String>
     }
 
     func ledgerReads() -> LedgerReads {
         let lists = batch.ledgerReads()
-        return LedgerReads(
-            lists: lists, commands: lists.map { RedisCommand(["HMGET", keys.ledger(shard: $0.shard)] + $0.ids) },
-            ids: Set(lists.flatMap(\.ids)))
+        return LedgerReads(lists: lists, commands: lists.map { RedisCommand(["HMGET", keys.ledger(shard: $0.shard)] + $0.ids) })
     }
 
     /// id → ledger entry, from the HMGET replies (an id without an entry is left out).
@@ -316,11 +314,11 @@ final class AggregatorWorker {
         return states
     }
 
-    /// This batch's commit arguments: its events decided against `states`, the ledger window's
-    /// start and the next shard to sweep a step of (each commit sweeps one, in turn). The batch
-    /// is reset: the next rows start the next batch.
+    /// The commit arguments of the batch parsed from `queueItems`: its events decided against
+    /// `states`, the ledger window's start and the next shard to sweep a step of (each commit
+    /// sweeps one, in turn). The batch is reset: the next rows start the next batch.
     func prepareCommit(
-        items: Int, queueItems: [RedisReply], states: [String: String]
+        _ queueItems: [RedisReply], states: [String: String]
     ) -> (keys: [String], args: RedisCommand, items: Int, writes: [String: String]) {
         let cutoff = batch.ledgerCutoff(calendar: &calendar, now: Int64(Date().timeIntervalSince1970))
         sweepShard = (sweepShard + 1) % LedgerEntry.shards
@@ -334,7 +332,7 @@ final class AggregatorWorker {
         batch.reset()
         var writes: [String: String] = [:]
         for e in plan.entries { if let next = e.next { writes[e.id] = next } }
-        return (k, a, items, writes)
+        return (k, a, queueItems.count, writes)
     }
 
     /// Parses queue items into the open batch; `firstIndex` is the first one's place in it
