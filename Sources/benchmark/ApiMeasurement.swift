@@ -181,19 +181,10 @@ final class ApiBenchmark {
             ("monthly_wrk", "monthly \(month), Redis", monthlyPath), ("compare_wrk", "compare 30d, Redis+MongoDB", comparePath),
         ] {
             progress("api: \(wrk.commandLine) \(path)")
-            let before = cpu(servers)
-            let started = ContinuousClock.now
-            let r = try wrk.run(url: "http://127.0.0.1:\(port)\(path)", logPath: "\(dir)/wrk-\(name).log")
-            let wall = (ContinuousClock.now - started).seconds
+            let run = try load(
+                wrk, name: name, title: "\(title), wrk -c\(options.wrkConnections), cached", port: port, path: path, processes: servers)
             try requireRunning(api)
-            guard r.non2xx == 0 else { throw BenchmarkError("FAIL: \(r.non2xx) answers to \(path) were not 2xx/3xx under load") }
-            var used = cpu(servers, since: before)
-            used["wrk"] = r.cpuSeconds
-            report.runs.append(
-                ApiRun(
-                    name: name, title: "\(title), wrk -c\(options.wrkConnections), cached", method: wrk.commandLine,
-                    requests: r.requests, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms, p99ms: r.p99ms,
-                    maxMs: r.maxMs, socketErrors: r.socketErrors, wallSeconds: wall, cpuSeconds: used))
+            report.runs.append(run)
         }
 
         // The reference: a trivial Hummingbird route answering the 31-day answer's bytes, loaded
@@ -207,34 +198,15 @@ final class ApiBenchmark {
         guard try LoopbackHTTP.get(port: routePort, recentPath).body == bodies[recentPath]! else {
             throw BenchmarkError("FAIL: the trivial route does not answer the api's bytes")
         }
-        do {
-            progress("api: \(wrk.commandLine) trivial Hummingbird route, same bytes")
-            let before = cpu([("trivial-route", route)])
-            let started = ContinuousClock.now
-            let r = try wrk.run(url: "http://127.0.0.1:\(routePort)\(recentPath)", logPath: "\(dir)/wrk-trivial.log")
-            let wall = (ContinuousClock.now - started).seconds
-            var used = cpu([("trivial-route", route)], since: before)
-            used["wrk"] = r.cpuSeconds
-            report.runs.append(
-                ApiRun(
-                    name: "trivial_wrk", title: "trivial Hummingbird route, same bytes, wrk -c\(options.wrkConnections)",
-                    method: wrk.commandLine, requests: r.requests, requestsPerSecond: r.requestsPerSecond, p50ms: r.p50ms,
-                    p99ms: r.p99ms, maxMs: r.maxMs, socketErrors: r.socketErrors, wallSeconds: wall, cpuSeconds: used))
-            var ms: [Double] = []
-            for _ in 0..<options.uncachedRecentRequests {
-                usleep(50_000) // paced like the uncached rows
-                let t0 = ContinuousClock.now
-                _ = try LoopbackHTTP.get(port: routePort, recentPath)
-                ms.append((ContinuousClock.now - t0).seconds * 1000)
-            }
-            let sorted = ms.sorted()
-            report.runs.append(
-                ApiRun(
-                    name: "trivial_sequential", title: "trivial Hummingbird route, same bytes, 1 at a time",
-                    method: "\(ms.count) sequential GETs, 50 ms apart", requests: ms.count,
-                    requestsPerSecond: Double(ms.count) / (ms.reduce(0, +) / 1000), p50ms: percentile(sorted, 0.50),
-                    p99ms: percentile(sorted, 0.99), maxMs: sorted.last ?? 0))
-        }
+        progress("api: \(wrk.commandLine) trivial Hummingbird route, same bytes")
+        report.runs.append(
+            try load(
+                wrk, name: "trivial_wrk", title: "trivial Hummingbird route, same bytes, wrk -c\(options.wrkConnections)",
+                port: routePort, path: recentPath, processes: [("trivial-route", route)]))
+        report.runs.append(
+            try oneAtATime(
+                name: "trivial_sequential", title: "trivial Hummingbird route, same bytes", method: "50 ms apart",
+                path: recentPath, count: options.uncachedRecentRequests, port: routePort, expectedBody: bodies[recentPath]!))
 
         for (name, title, path, count) in [
             ("history_uncached", "365-day range, MongoDB, uncached", historyPath, options.uncachedHistoryRequests),
@@ -243,8 +215,11 @@ final class ApiBenchmark {
             progress("api: \(count) uncached requests, one at a time: \(path)")
             let before = cpu(servers)
             let started = ContinuousClock.now
-            var run = try uncached(
-                name: name, title: title, path: path, count: count, port: port, expectedBody: bodies[path]!, probe: probe)
+            // The api polls the version every 20 ms: each request waits past that, so it must miss.
+            var run = try oneAtATime(
+                name: name, title: title, method: "INCR {TransactionQueue}:version and 50 ms before each", path: path,
+                count: count, port: port, expectedBody: bodies[path]!
+            ) { try probe.redis.run("INCR", probe.keys.version).check() }
             run.wallSeconds = (ContinuousClock.now - started).seconds
             run.cpuSeconds = cpu(servers, since: before)
             report.runs.append(run)
@@ -274,31 +249,45 @@ final class ApiBenchmark {
         return report
     }
 
-    /// `count` requests one after another, each after `INCR {Q}:version` so that the api's
-    /// per-version cache misses and the answer is read from the stores again. Every answer must
-    /// equal the checked one.
-    private func uncached(
-        name: String, title: String, path: String, count: Int, port: Int,
-        expectedBody: String, probe: QueueProbe
+    /// One `wrk` run on `path`, with the CPU the given processes (and wrk) used meanwhile. Every
+    /// answer under load must be 2xx/3xx.
+    private func load(
+        _ wrk: Wrk, name: String, title: String, port: Int, path: String, processes: [(String, ChildProcess)]
+    ) throws -> ApiRun {
+        let before = cpu(processes)
+        let started = ContinuousClock.now
+        let r = try wrk.run(url: "http://127.0.0.1:\(port)\(path)", logPath: "\(dir)/wrk-\(name).log")
+        let wall = (ContinuousClock.now - started).seconds
+        guard r.non2xx == 0 else { throw BenchmarkError("FAIL: \(r.non2xx) answers to \(path) were not 2xx/3xx under load") }
+        var used = cpu(processes, since: before)
+        used["wrk"] = r.cpuSeconds
+        return ApiRun(
+            name: name, title: title, method: wrk.commandLine, requests: r.requests, requestsPerSecond: r.requestsPerSecond,
+            p50ms: r.p50ms, p99ms: r.p99ms, maxMs: r.maxMs, socketErrors: r.socketErrors, wallSeconds: wall, cpuSeconds: used)
+    }
+
+    /// `count` requests one after another, each after `prepare` and 50 ms (both untimed). Every
+    /// answer must equal `expectedBody`, the one checked against the CSV.
+    private func oneAtATime(
+        name: String, title: String, method: String, path: String, count: Int, port: Int, expectedBody: String,
+        prepare: () throws -> Void = {}
     ) throws -> ApiRun {
         var ms: [Double] = []
         for _ in 0..<count {
-            try probe.redis.run("INCR", probe.keys.version).check()
-            // The api polls the version every 20 ms: wait past that (untimed) so it must miss.
+            try prepare()
             usleep(50_000)
             let started = ContinuousClock.now
             let answer = try LoopbackHTTP.get(port: port, path)
             ms.append((ContinuousClock.now - started).seconds * 1000)
             guard answer.status == 200, answer.body == expectedBody else {
                 throw BenchmarkError(
-                    "FAIL: uncached GET \(path) answered \(answer.status) with another body than the checked one: \(answer.body.prefix(300))"
+                    "FAIL: \(title): GET \(path) answered \(answer.status) with another body than the checked one: \(answer.body.prefix(300))"
                 )
             }
         }
         let sorted = ms.sorted()
         return ApiRun(
-            name: name, title: "\(title), 1 at a time",
-            method: "\(count) sequential GETs, INCR {TransactionQueue}:version and 50 ms before each",
+            name: name, title: "\(title), 1 at a time", method: "\(count) sequential GETs, \(method)",
             requests: count, requestsPerSecond: Double(count) / (ms.reduce(0, +) / 1000),
             p50ms: percentile(sorted, 0.50), p99ms: percentile(sorted, 0.99), maxMs: sorted.last ?? 0)
     }
