@@ -170,6 +170,12 @@ public final class RedisConnection {
         return command
     }
 
+    /// True if this connection has loaded `script` (``load(_:)`` then sends nothing).
+    public func hasLoaded(_ script: RedisScript) -> Bool { scriptSHAs[script.name] != nil }
+
+    /// Forgets the loaded scripts (the server answered NOSCRIPT: it restarted or was flushed).
+    public func forgetScripts() { scriptSHAs.removeAll() }
+
     @discardableResult
     public func load(_ script: RedisScript) throws(RedisError) -> String {
         if let sha = scriptSHAs[script.name] { return sha }

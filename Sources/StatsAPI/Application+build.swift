@@ -62,7 +62,7 @@ func makeStatsApp(settings: APISettings, assets: Assets) throws -> (app: StatsAp
     let reader = StatsReader(
         keys: settings.core.keys, history: settings.history,
         calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
-        redis: RedisPool(url: settings.core.redisURL, size: 8),
+        redis: RedisPool(seeds: settings.core.redis, size: 8),
         mongo: try MongoClient(uri: settings.history.mongoURI, database: settings.history.database, appName: "txstats-api"))
     // hiredis and libmongoc block: their calls run on this pool, never on the event loop.
     // Started once nothing can throw any more, so that no error path leaves it running.

@@ -15,7 +15,7 @@ final class AggregatorWorker {
     let inflight: String
     var logger: Logger
     let stop: StopFlag
-    let redis: RedisConnection
+    let redis: RedisClient
     var parser: TransactionParser
     var calendar: BusinessCalendar
     var batch: BatchAccumulator
@@ -34,7 +34,7 @@ final class AggregatorWorker {
         self.logger = logger
         self.logger[metadataKey: "worker"] = "\(settings.workerId)"
         self.stop = stop
-        self.redis = RedisConnection(url: settings.core.redisURL)
+        self.redis = RedisClient(seeds: settings.core.redis)
         self.redis.logger = logger
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
         self.parser = TransactionParser(calendar: calendar, currency: settings.core.currency)
@@ -48,7 +48,7 @@ final class AggregatorWorker {
         logger.info(
             "aggregator starting",
             metadata: [
-                "redis": "\(settings.core.redisURL)", "queue": "\(keys.queue)",
+                "redis": "\(settings.core.redis)", "queue": "\(keys.queue)",
                 "batch_rows": "\(settings.batchRows)", "batch_items": "\(settings.batchItems)",
                 "batch_ms": "\(settings.batchMilliseconds)", "currency": "\(settings.core.currency)",
                 "ledger_days": "\(settings.core.ledgerDays)",

@@ -50,7 +50,7 @@ struct ApiCommand: AsyncParsableCommand {
             logger.info(
                 "api starting",
                 metadata: [
-                    "address": "\(settings.host):\(settings.port)", "redis": "\(settings.core.redisURL)",
+                    "address": "\(settings.host):\(settings.port)", "redis": "\(settings.core.redis)",
                     "database": "\(settings.history.database)", "cutoff_days": "\(settings.history.cutoffDays)",
                     "idle_timeout_seconds": "\(settings.idleTimeoutSeconds)", "cache_bytes": "\(settings.cacheBytes)",
                 ])

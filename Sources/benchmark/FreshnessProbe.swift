@@ -48,7 +48,7 @@ struct FreshnessProbe {
         let log = ProducerLog()
         let url = redisURL
         let producer = Thread {
-            let redis = RedisConnection(url: url)
+            let redis = RedisClient(url: url)
             let start = ContinuousClock.now
             do {
                 for k in 0..<chunks {

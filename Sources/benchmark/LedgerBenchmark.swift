@@ -75,7 +75,7 @@ struct LedgerBenchmark {
     }
 
     /// Pipelined LPUSH in chunks, as the README tells producers to push.
-    func push(_ items: [String], _ redis: RedisConnection) throws {
+    func push(_ items: [String], _ redis: RedisClient) throws {
         var i = 0
         while i < items.count {
             let end = min(i + 1000, items.count)

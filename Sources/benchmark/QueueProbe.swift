@@ -14,11 +14,11 @@ struct ImportCounts {
 
 /// The benchmark's own reads of the queue and the aggregates, through StatsCore's connection.
 final class QueueProbe {
-    let redis: RedisConnection
+    let redis: RedisClient
     let keys = KeyLayout(queue: "TransactionQueue")
 
     init(url: RedisURL) {
-        redis = RedisConnection(url: url)
+        redis = RedisClient(url: url)
     }
 
     func flushAll() throws {

@@ -17,7 +17,7 @@ final class DumperWorker {
     let keys: KeyLayout
     var logger: Logger
     let stop: StopFlag
-    let redis: RedisConnection
+    let redis: RedisClient
     let mongo: MongoClient
     var calendar: BusinessCalendar
     var owner: String { settings.dumperId }
@@ -36,7 +36,7 @@ final class DumperWorker {
         self.keys = settings.core.keys
         self.logger = logger
         self.stop = stop
-        self.redis = RedisConnection(url: settings.core.redisURL)
+        self.redis = RedisClient(seeds: settings.core.redis)
         self.redis.logger = logger
         self.mongo = try MongoClient(uri: settings.history.mongoURI, database: settings.history.database, appName: "txstats-dumper")
         self.calendar = try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone)
@@ -47,7 +47,7 @@ final class DumperWorker {
         logger.info(
             "dumper starting",
             metadata: [
-                "redis": "\(settings.core.redisURL)", "database": "\(settings.history.database)",
+                "redis": "\(settings.core.redis)", "database": "\(settings.history.database)",
                 "interval_s": "\(settings.interval)", "cutoff_days": "\(settings.history.cutoffDays)",
             ])
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))

@@ -15,7 +15,7 @@ final class ImportRun {
     let keys: KeyLayout
     var logger: Logger
     let stop: StopFlag
-    let redis: RedisConnection
+    let redis: RedisClient
     var parser: TransactionParser
     var methodBytes: [[UInt8]] = []
 
@@ -37,7 +37,7 @@ final class ImportRun {
         self.keys = settings.core.keys
         self.logger = logger
         self.stop = stop
-        self.redis = RedisConnection(url: settings.core.redisURL)
+        self.redis = RedisClient(seeds: settings.core.redis)
         self.redis.logger = logger
         self.parser = TransactionParser(
             calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
@@ -77,7 +77,7 @@ final class ImportRun {
         logger.info(
             "import starting",
             metadata: [
-                "file": "\(settings.file)", "redis": "\(settings.core.redisURL)",
+                "file": "\(settings.file)", "redis": "\(settings.core.redis)",
                 "queue": "\(keys.queue)", "resume_after_line": "\(resumeLine)",
             ])
         while let r = record {

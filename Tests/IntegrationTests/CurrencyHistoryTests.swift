@@ -101,7 +101,7 @@ struct CurrencyHistoryTests {
     /// Adds hourly cells to a (day, type, currency) in Redis as a commit would: the three hashes,
     /// the day, the method, the currency, the dirty member, the version.
     static func commit(
-        _ redis: RedisConnection, _ day: String, _ type: String, _ currency: String,
+        _ redis: RedisClient, _ day: String, _ type: String, _ currency: String,
         _ cells: [(method: String, status: String, hour: Int, n: Int64, a: Int64)]
     ) throws {
         let tag = "{TransactionQueue}"

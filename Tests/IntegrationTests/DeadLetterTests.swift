@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Dead letters: bad rows and items are kept with their reason, good ones counted", .serialized)
 struct DeadLetterTests {
-    func deadLetters(_ redis: RedisConnection) throws -> [DeadLetter] {
+    func deadLetters(_ redis: RedisClient) throws -> [DeadLetter] {
         try (redis.run("LRANGE", "{TransactionQueue}:dead", "0", "-1").check().array ?? []).map { try DeadLetter.decode($0.text!) }
     }
 

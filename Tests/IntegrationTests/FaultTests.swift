@@ -13,7 +13,7 @@ import Testing
 @Suite("Faults: no fault loses a transaction", .serialized)
 struct FaultTests {
     /// JSON items, one transaction each, with amounts 1..n cents on a fixed day.
-    func pushItems(_ redis: RedisConnection, _ n: Int, method: String = "visa") throws -> Int64 {
+    func pushItems(_ redis: RedisClient, _ n: Int, method: String = "visa") throws -> Int64 {
         var commands: [RedisCommand] = []
         var sum: Int64 = 0
         for i in 1...n {
@@ -29,7 +29,7 @@ struct FaultTests {
         return sum
     }
 
-    func successCents(_ redis: RedisConnection, day: String = "2026-01-10", method: String = "visa") throws -> Int64 {
+    func successCents(_ redis: RedisClient, day: String = "2026-01-10", method: String = "visa") throws -> Int64 {
         try redis.run("HGET", "agg:\(day):deposits:USD:{TransactionQueue}", method).check().int ?? 0
     }
 

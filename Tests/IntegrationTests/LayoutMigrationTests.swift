@@ -9,7 +9,7 @@ import Testing
 @Suite("Redis key layout 1 → 2", .serialized)
 struct LayoutMigrationTests {
     /// Layout 1 as that version wrote it: no currency in any name, `amount_scale` in meta.
-    func writeLayout1(_ redis: RedisConnection, scale: Int) throws {
+    func writeLayout1(_ redis: RedisClient, scale: Int) throws {
         let t = "{TransactionQueue}"
         _ = try redis.pipeline([
             RedisCommand(["HSET", "\(t):meta", "amount_scale", String(scale), "timezone", "UTC"]),

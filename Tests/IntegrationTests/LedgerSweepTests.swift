@@ -12,7 +12,7 @@ struct LedgerSweepTests {
         return #"{"id":"\#(id)","timestamp":"\#(day)T12:00:00Z","type":"deposit","payment_method":"visa","amount":"1.00"}"#
     }
 
-    func ledgerSize(_ redis: RedisConnection) throws -> Int {
+    func ledgerSize(_ redis: RedisClient) throws -> Int {
         var n = 0
         for shard in 0..<LedgerEntry.shards { n += Int(try redis.run("HLEN", "{TransactionQueue}:ledger:\(shard)").check().int ?? 0) }
         return n

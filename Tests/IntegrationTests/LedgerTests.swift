@@ -25,7 +25,7 @@ struct LedgerTests {
 
     /// LPUSHes the events' JSON items, oldest first, so that the queue's tail (where aggregators
     /// take) holds the first event.
-    func push(_ redis: RedisConnection, _ events: [PaymentEvent]) throws {
+    func push(_ redis: RedisClient, _ events: [PaymentEvent]) throws {
         var commands: [RedisCommand] = []
         var i = 0
         while i < events.count {
@@ -45,7 +45,7 @@ struct LedgerTests {
         var unknownKeys: [String] = []
     }
 
-    func readAggregates(_ redis: RedisConnection) throws -> Aggregates {
+    func readAggregates(_ redis: RedisClient) throws -> Aggregates {
         var out = Aggregates()
         let keys = try redis.run("KEYS", "agg:*").check().array?.compactMap(\.text) ?? []
         for key in keys {
@@ -72,7 +72,7 @@ struct LedgerTests {
         return out
     }
 
-    func ledgerCounters(_ redis: RedisConnection) throws -> LedgerCounters {
+    func ledgerCounters(_ redis: RedisClient) throws -> LedgerCounters {
         var c = LedgerCounters()
         for (f, v) in try redis.run("HGETALL", "\(Self.tag):ledger:stats").check().pairs {
             let n = Int(v) ?? -1
@@ -91,7 +91,7 @@ struct LedgerTests {
     }
 
     /// Dead letters by reason.
-    func deadLetters(_ redis: RedisConnection) throws -> [String: Int] {
+    func deadLetters(_ redis: RedisClient) throws -> [String: Int] {
         var out: [String: Int] = [:]
         for entry in try redis.run("LRANGE", "\(Self.tag):dead", "0", "-1").check().array?.compactMap(\.text) ?? [] {
             let json = (try? JSONSerialization.jsonObject(with: Data(entry.utf8))) as? [String: Any]
@@ -101,7 +101,7 @@ struct LedgerTests {
     }
 
     /// Every status block, hourly cell and totals field in Redis equals the model's.
-    func expectAggregates(_ redis: RedisConnection, _ model: LedgerModel, _ what: String, sourceLocation: SourceLocation = #_sourceLocation)
+    func expectAggregates(_ redis: RedisClient, _ model: LedgerModel, _ what: String, sourceLocation: SourceLocation = #_sourceLocation)
         throws
     {
         let a = try readAggregates(redis)

@@ -211,7 +211,7 @@ public struct BatchAccumulator: Sendable {
 
     /// The KEYS and ARGV of ``Scripts/commit`` for this batch, without the fixed leading ARGV
     /// (worker, in-flight length, item count, time zone, currency, layout, time), which
-    /// ``Redis/RedisConnection/commitCommand(_:worker:inflightLength:items:meta:)`` adds.
+    /// ``Redis/RedisClient/commitCommand(_:worker:inflightLength:items:meta:)`` adds.
     /// The layout is documented on ``Scripts/commit``. `plan` is this batch's ledger decisions
     /// (``decide(states:cutoff:methods:worker:raw:)``; empty for a batch without ids), `cutoff`
     /// the ledger window's start (``ledgerCutoff(calendar:now:)``), `sweep` the ledger shard

@@ -196,7 +196,7 @@ public final class StatsReader: Sendable {
         return result.mapValues { $0.mapValues { $0.filter { $0.value != 0 } }.filter { !$0.value.isEmpty } }.filter { !$0.value.isEmpty }
     }
 
-    private func snapshot(_ c: RedisConnection, days: [CivilDay], view: View, currency: Currency) throws -> RedisSnapshot {
+    private func snapshot(_ c: RedisClient, days: [CivilDay], view: View, currency: Currency) throws -> RedisSnapshot {
         var commands = [
             RedisCommand("MULTI"),
             RedisCommand(["ZRANGEBYSCORE", keys.days, String(days.first!.daysSinceEpoch), String(days.last!.daysSinceEpoch)]),

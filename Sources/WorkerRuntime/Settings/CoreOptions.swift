@@ -19,16 +19,21 @@ public struct CoreOptions: ParsableArguments, Sendable {
     @Option(name: CoreSetting.ledgerDays.argumentName, help: CoreSetting.ledgerDays.help)
     public var ledgerDays: String?
 
+    @Option(name: CoreSetting.partitions.argumentName, help: CoreSetting.partitions.help)
+    public var partitions: String?
+
     public init() {}
 
     /// Resolves and validates every setting; the error names the bad one.
     public func resolve(environment: [String: String] = ProcessEnvironment.current) throws -> CoreSettings {
         let s = CoreSettings(
-            redisURL: try CoreSetting.redisURL.resolve(flag: redisURL, environment: environment),
+            redis: try CoreSetting.redisURL.resolve(flag: redisURL, environment: environment),
             queue: try CoreSetting.queue.resolve(flag: queue, environment: environment),
             timeZone: try CoreSetting.timeZone.resolve(flag: timeZone, environment: environment),
             currency: try CoreSetting.currency.resolve(flag: currency, environment: environment),
-            ledgerDays: try CoreSetting.ledgerDays.resolve(flag: ledgerDays, environment: environment))
+            ledgerDays: try CoreSetting.ledgerDays.resolve(flag: ledgerDays, environment: environment),
+            partitions: try CoreSetting.partitions.resolve(flag: partitions, environment: environment),
+            replicaWait: try CoreSetting.replicaWait.resolve(flag: nil, environment: environment))
         if let scale = try CoreSetting.amountScale.resolve(flag: nil, environment: environment), scale != s.currency.exponent {
             throw ConfigError(
                 setting: CoreSetting.amountScale.name,

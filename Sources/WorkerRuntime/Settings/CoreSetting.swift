@@ -3,11 +3,27 @@ import StatsCore
 
 /// The settings every worker shares, each declared once.
 public enum CoreSetting {
-    public static let redisURL = Setting<RedisURL>(
-        flag: "redis-url", variable: "REDIS_URL", default: RedisURL(), defaultText: "redis://127.0.0.1:6379/0",
-        summary: "Redis server, redis://[[user]:password@]host[:port][/db]",
-        expectation: "redis://[[user]:password@]host[:port][/db]"
-    ) { try? RedisURL(parsing: $0) }
+    public static let redisURL = Setting<RedisSeeds>(
+        flag: "redis-url", variable: "REDIS_URL", default: RedisSeeds(), defaultText: "redis://127.0.0.1:6379/0",
+        summary: "Redis server, or comma-separated seed nodes of a Redis Cluster, redis://[[user]:password@]host[:port][/db]",
+        expectation: "redis://[[user]:password@]host[:port][/db], or several comma-separated (cluster seeds)"
+    ) { try? RedisSeeds(parsing: $0) }
+
+    public static let partitions = Setting<Int>.integer(
+        flag: "partition-count", variable: "TXSTATS_PARTITIONS", default: 1, range: Partitioning.range,
+        summary:
+            "Queues the work is split into, each with its own hash tag (spread over a Redis Cluster's masters); every worker of a fleet must agree"
+    )
+
+    public static let replicaWait = Setting<Int?>(
+        flag: nil, variable: "TXSTATS_REDIS_WAIT_REPLICAS", default: nil,
+        defaultText: "1 on a cluster whose masters have replicas, else 0",
+        summary: "Replicas each import batch and aggregate commit waits for (WAIT) before it counts as done",
+        expectation: "a whole number in 0...16"
+    ) { text -> Int?? in
+        guard let v = Int(text.trimmingASCIISpaces), (0...16).contains(v) else { return nil }
+        return .some(v)
+    }
 
     public static let queue = Setting<String>.name(
         flag: "queue", variable: "TXSTATS_QUEUE", default: "TransactionQueue",

@@ -6,7 +6,7 @@ import StatsCore
 /// checks that the three views of a day (hourly, status, totals) agree with each other.
 enum AggregateSnapshot {
     /// The cells of one currency (the tests' default is USD, the fleet's default currency).
-    static func read(_ redis: RedisConnection, queue: String = "TransactionQueue", currency: String = "USD") throws -> [Cell: Tally] {
+    static func read(_ redis: RedisClient, queue: String = "TransactionQueue", currency: String = "USD") throws -> [Cell: Tally] {
         let tag = "{\(queue)}"
         let days = try redis.run("ZRANGE", "\(tag):days", "0", "-1").check().array?.compactMap(\.text) ?? []
         var cells: [Cell: Tally] = [:]
@@ -45,7 +45,7 @@ enum AggregateSnapshot {
 
     /// Waits until the queue and every in-flight list are empty (dead workers' lists are taken
     /// over after their heartbeat timeout).
-    static func waitUntilDrained(_ redis: RedisConnection, queue: String = "TransactionQueue", timeout: Double = 90) throws {
+    static func waitUntilDrained(_ redis: RedisClient, queue: String = "TransactionQueue", timeout: Double = 90) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let q = try redis.run("LLEN", queue).int ?? -1

@@ -6,5 +6,5 @@ extension RedisServer {
     var url: RedisURL { RedisURL(host: Loopback.host, port: port, password: password) }
 
     /// A fresh client connection to the server.
-    func connection() -> RedisConnection { RedisConnection(url: url) }
+    func connection() -> RedisClient { RedisClient(url: url) }
 }

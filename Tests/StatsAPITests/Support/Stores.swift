@@ -51,8 +51,8 @@ final class Stores: Sendable {
         ]
     }
 
-    func connection() throws -> RedisConnection {
-        let c = RedisConnection(url: try RedisURL(parsing: redis.urlString))
+    func connection() throws -> RedisClient {
+        let c = RedisClient(url: try RedisURL(parsing: redis.urlString))
         try c.connect()
         return c
     }
@@ -96,7 +96,7 @@ final class Stores: Sendable {
 enum SeedWriter {
     static let tag = "{TransactionQueue}"
 
-    static func write(_ rows: [Row], to redis: RedisConnection) throws {
+    static func write(_ rows: [Row], to redis: RedisClient) throws {
         var commands: [[String]] = []
         for r in rows {
             let base = "agg:\(r.day):\(r.kind.plural):\(r.currency):\(tag)"
@@ -149,7 +149,7 @@ enum API {
     {
         APISettings(
             core: CoreSettings(
-                redisURL: try RedisURL(parsing: redisURL), queue: "TransactionQueue", timeZone: "UTC", currency: Currency(code: "USD")!),
+                redis: try RedisSeeds(parsing: redisURL), queue: "TransactionQueue", timeZone: "UTC", currency: Currency(code: "USD")!),
             history: HistorySettings(
                 mongoURI: mongoURI, database: database, cutoffDays: Seed.cutoffDays,
                 today: CivilDay.parse(Seed.today.description)),

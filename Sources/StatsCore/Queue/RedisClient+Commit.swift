@@ -1,7 +1,7 @@
 import Foundation
 import Redis
 
-extension RedisConnection {
+extension RedisClient {
     /// The commit script call for a prepared batch: `inflightLength` items are in the worker's
     /// list when it runs, and the oldest `items` of them are this batch. `meta` is checked
     /// against `{Q}:meta` in the same step.

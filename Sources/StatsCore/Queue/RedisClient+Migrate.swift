@@ -1,6 +1,6 @@
 import Redis
 
-extension RedisConnection {
+extension RedisClient {
     /// Runs ``Scripts/migrateLayout`` for a queue: every worker calls it at start-up, before it
     /// reads or writes aggregates. Returns the keys renamed (0 when the layout was current).
     @discardableResult
