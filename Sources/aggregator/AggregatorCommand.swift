@@ -30,12 +30,15 @@ struct AggregatorCommand: AsyncParsableCommand {
     @Option(name: AggregatorSetting.heartbeatTimeout.argumentName, help: AggregatorSetting.heartbeatTimeout.help)
     var heartbeatTimeout: String?
 
+    @Option(name: AggregatorSetting.partitions.argumentName, help: AggregatorSetting.partitions.help)
+    var partitions: String?
+
     @Flag(help: "Exit 0 once the queue and every in-flight list are empty (batch runs, tests, benchmarks).")
     var drain = false
 
     func run() async throws {
         try await WorkerMain.run("aggregator", metricsPort: metricsPort) { logger in
-            let settings = try AggregatorSettings(
+            var settings = try AggregatorSettings(
                 core: core.resolve(),
                 workerId: AggregatorSetting.workerId.resolve(flag: workerId),
                 batchRows: AggregatorSetting.batchRows.resolve(flag: batchRows),
@@ -43,7 +46,16 @@ struct AggregatorCommand: AsyncParsableCommand {
                 batchMilliseconds: AggregatorSetting.batchMilliseconds.resolve(flag: batchMs),
                 heartbeatTimeout: AggregatorSetting.heartbeatTimeout.resolve(flag: heartbeatTimeout),
                 drain: drain)
-            return { stop in try AggregatorWorker(settings: settings, logger: logger, stop: stop).run() }
+            if let text = try AggregatorSetting.partitions.resolve(flag: partitions) {
+                guard let pinned = PartitionAssignment.parse(text, count: settings.core.partitions) else {
+                    throw ConfigError(
+                        setting: AggregatorSetting.partitions.name,
+                        problem: "is \"\(text)\"; expected partition numbers below TXSTATS_PARTITIONS (\(settings.core.partitions))")
+                }
+                settings.pinned = pinned
+            }
+            let fixed = settings
+            return { stop in try AggregatorFleet(settings: fixed, logger: logger, stop: stop).run() }
         }
     }
 }

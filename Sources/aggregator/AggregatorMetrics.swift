@@ -9,10 +9,10 @@ struct AggregatorMetrics {
     let deadLetters = Counter(label: "txstats_aggregator_dead_letters_total")
     let commits = Counter(label: "txstats_aggregator_commits_total")
     let commitSeconds = Metrics.Timer(label: "txstats_aggregator_commit_seconds")
-    let inflight = Gauge(label: "txstats_aggregator_inflight_items")
-    let queueLength = Gauge(label: "txstats_queue_length")
-    let deadLetterSize = Gauge(label: "txstats_dead_letter_size")
-    let oldestAge = Gauge(label: "txstats_queue_oldest_age_seconds")
+    let inflight: Gauge
+    let queueLength: Gauge
+    let deadLetterSize: Gauge
+    let oldestAge: Gauge
     let redisErrors = Counter(label: "txstats_redis_errors_total")
     /// Ledger decisions for events with an id, by outcome: new, duplicate (an exact resend, or
     /// a newer event that changes nothing), stale (older than the state recorded), moved (a
@@ -26,6 +26,15 @@ struct AggregatorMetrics {
     let ledgerConflict = Counter(label: "txstats_ledger_events_total", dimensions: [("outcome", "conflict")])
     /// Ledger entries of transactions before the window, deleted by the commits' sweep steps.
     let ledgerSwept = Counter(label: "txstats_ledger_swept_total")
+
+    /// Gauges are per partition when there are several (one process may work a few).
+    init(partition: String?) {
+        let dimensions = partition.map { [("partition", $0)] } ?? []
+        inflight = Gauge(label: "txstats_aggregator_inflight_items", dimensions: dimensions)
+        queueLength = Gauge(label: "txstats_queue_length", dimensions: dimensions)
+        deadLetterSize = Gauge(label: "txstats_dead_letter_size", dimensions: dimensions)
+        oldestAge = Gauge(label: "txstats_queue_oldest_age_seconds", dimensions: dimensions)
+    }
 
     func record(_ o: LedgerOutcome) {
         if o.new > 0 { ledgerNew.increment(by: o.new) }

@@ -1,3 +1,4 @@
+import StatsCore
 import WorkerRuntime
 
 /// The aggregator's own settings, each declared once.
@@ -19,6 +20,15 @@ enum AggregatorSetting {
     static let batchMilliseconds = Setting<Int>.integer(
         flag: "batch-ms", variable: "TXSTATS_BATCH_MS", default: 50, range: 1...60_000,
         summary: "Most milliseconds a batch stays open taking more items before it is committed")
+
+    /// Checked against TXSTATS_PARTITIONS once both are known (``PartitionAssignment/parse(_:count:)``).
+    static let partitions = Setting<String?>(
+        flag: "partitions", variable: "TXSTATS_AGGREGATOR_PARTITIONS", default: nil, defaultText: "shared with every live aggregator",
+        summary: "Partitions this aggregator works, such as 0,2 or 0-3 (pinned); by default live aggregators share them all",
+        expectation: "partition numbers below TXSTATS_PARTITIONS, such as 0,2 or 0-3"
+    ) { text -> String?? in
+        PartitionAssignment.parse(text, count: Partitioning.range.upperBound) == nil ? nil : .some(text)
+    }
 
     static let heartbeatTimeout = Setting<Double>.seconds(
         flag: "heartbeat-timeout", variable: "TXSTATS_HEARTBEAT_TIMEOUT_SECONDS", default: 15, range: 1...3600,

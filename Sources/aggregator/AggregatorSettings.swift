@@ -9,6 +9,9 @@ struct AggregatorSettings: Sendable {
     var batchMilliseconds: Int
     var heartbeatTimeout: Double
     var drain: Bool
+    /// The partitions this process works, when pinned with `--partitions`; nil: shared with
+    /// every live aggregator (``PartitionAssignment``).
+    var pinned: [Int]? = nil
 
     var heartbeatTimeoutMs: Int { Int(heartbeatTimeout * 1000) }
     /// Blocking pops wake at least this often to beat the heartbeat and check for shutdown;

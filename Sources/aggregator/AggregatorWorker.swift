@@ -11,6 +11,8 @@ import WorkerRuntime
 /// any doubt (a lost connection) it is dropped and rebuilt from Redis.
 final class AggregatorWorker {
     let settings: AggregatorSettings
+    /// The partition this worker drains (its queue, in-flight list, ledger and aggregates).
+    let partition: Int
     let keys: KeyLayout
     let inflight: String
     var logger: Logger
@@ -24,15 +26,20 @@ final class AggregatorWorker {
     var totals = (items: 0, rows: 0, dead: 0, commits: 0, reclaimed: 0)
     var ledger = LedgerOutcome()
     var sweepShard = Int.random(in: 0..<LedgerEntry.shards)
-    let metrics = AggregatorMetrics()
+    let metrics: AggregatorMetrics
     let alerts: AlertWebhook
+    /// Replicas each commit waits for (`WAIT`, pipelined behind it); 0: none.
+    var replicaWait = 0
 
-    init(settings: AggregatorSettings, logger: Logger, stop: StopFlag) throws {
+    init(settings: AggregatorSettings, partition: Int, logger: Logger, stop: StopFlag) throws {
         self.settings = settings
-        self.keys = settings.core.keys
+        self.partition = partition
+        self.keys = settings.core.partitionKeys[partition]
         self.inflight = keys.inflight(worker: settings.workerId)
         self.logger = logger
         self.logger[metadataKey: "worker"] = "\(settings.workerId)"
+        if settings.core.partitions > 1 { self.logger[metadataKey: "partition"] = "\(partition)" }
+        self.metrics = AggregatorMetrics(partition: settings.core.partitions > 1 ? String(partition) : nil)
         self.stop = stop
         self.redis = RedisClient(seeds: settings.core.redis)
         self.redis.logger = logger
@@ -60,6 +67,7 @@ final class AggregatorWorker {
                 if !preparedIdentity {
                     try agreeOnSettings()
                     adviseOnHashEncoding()
+                    replicaWait = try settings.core.replicaWait ?? redis.defaultReplicaWait()
                     try waitUntilIdentityIsFree()
                     preparedIdentity = true
                 }
@@ -73,6 +81,9 @@ final class AggregatorWorker {
                 batch.reset()
                 continue
             } catch is LedgerChanged {
+                batch.reset()
+                continue
+            } catch is Unreplicated {
                 batch.reset()
                 continue
             } catch let error as RedisError where error.isTransient {
@@ -103,7 +114,9 @@ final class AggregatorWorker {
     }
 
     /// What every commit re-checks against `{Q}:meta`.
-    var meta: QueueMeta { QueueMeta(timeZone: settings.core.timeZone, currency: settings.core.currency) }
+    var meta: QueueMeta {
+        QueueMeta(timeZone: settings.core.timeZone, currency: settings.core.currency, partitions: settings.core.partitions)
+    }
 
     /// Every worker of a queue must bucket alike and read currency-less items as the same
     /// currency, or totals would mix. A queue written before currencies is migrated first.
@@ -175,6 +188,13 @@ final class AggregatorWorker {
                 (prepared.keys, prepared.args), worker: settings.workerId, inflightLength: items.count, items: items.count, meta: meta)
             do {
                 try noteCommit(try redis.send(command).check(), items: items.count)
+                if replicaWait > 0 {
+                    try checkReplicated(
+                        RedisReply.integer(
+                            Int64(
+                                try redis.waitForReplicas(
+                                    replicaWait, timeoutMilliseconds: Self.replicaWaitMilliseconds, afterWritingTo: inflight))))
+                }
                 return
             } catch is LedgerChanged {
                 continue
@@ -184,6 +204,14 @@ final class AggregatorWorker {
 
     /// Thrown when a commit finds the in-flight list changed under it: resynchronise from Redis.
     struct TakenOver: Error {}
+
+    /// Thrown when a commit was not confirmed on enough replicas in time: it may not survive a
+    /// failover, so this worker's picture of its in-flight list is rebuilt from Redis (and if a
+    /// failover did lose the commit, its items are taken and committed again, once).
+    struct Unreplicated: Error {}
+
+    /// How long a commit's `WAIT` may take.
+    static let replicaWaitMilliseconds = 2000
 
     /// Thrown when a commit finds a ledger entry other than the one its decisions were made
     /// from (another worker decided the same id meanwhile): resynchronise and decide again.
@@ -212,7 +240,11 @@ final class AggregatorWorker {
             if !taking && pending == nil && closed == nil && ready.isEmpty && openItems.isEmpty { return }
             var commands = closed?.reads.commands ?? []
             let readCount = commands.count
-            if let pending { commands.append(pending.command) }
+            if let pending {
+                commands.append(pending.command)
+                // Keyless: the client sends it to the commit's node, right behind the commit.
+                if replicaWait > 0 { commands.append(RedisCommand(["WAIT", String(replicaWait), String(Self.replicaWaitMilliseconds)])) }
+            }
             // Block on the queue only when there is nothing else to do.
             let blocking = taking && ready.isEmpty && openItems.isEmpty && closed == nil
             var asked = 0
@@ -254,6 +286,7 @@ final class AggregatorWorker {
             var replies = try redis.receive(commands.count - readCount)[...]
             if let p = pending {
                 guard try noteCommit(try replies.removeFirst().check(), items: p.items) else { throw TakenOver() }
+                if replicaWait > 0 { try checkReplicated(replies.removeFirst()) }
                 metrics.commitSeconds.recordInterval(since: sentAt)
                 inflightCount -= p.items
                 pending = nil
@@ -286,6 +319,16 @@ final class AggregatorWorker {
                 try heartbeatIfDue(force: false)
             }
         }
+    }
+
+    /// The reply of the `WAIT` behind a commit: too few replicas means "resynchronise".
+    func checkReplicated(_ reply: RedisReply) throws {
+        let acked = Int(try reply.check().int ?? 0)
+        guard acked < replicaWait else { return }
+        logger.warning(
+            "a commit is not on enough replicas yet; rebuilding this worker's state from Redis",
+            metadata: ["replicas": "\(acked)", "wanted": "\(replicaWait)"])
+        throw Unreplicated()
     }
 
     /// The HMGETs of the open batch's ids, one per ledger shard.

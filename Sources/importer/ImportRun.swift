@@ -7,12 +7,18 @@ import WorkerRuntime
 /// One import of one source. Reads rows in constant memory, queues them in compact batches,
 /// dead-letters the bad ones, and moves the source's progress marker forward in the same
 /// atomic step as each batch, so a crash or Ctrl-C at any point can be resumed exactly.
+///
+/// With several partitions each row goes to one: a row with an id to the partition of its id
+/// (``Partitioning``), any other row by its line number, in blocks of ``linesPerBlock``. Each
+/// partition has its own marker, moved with that partition's batch; a crash between two
+/// partitions' steps leaves markers at different lines, and a re-run skips a row exactly when
+/// its own partition's marker has passed it, so every row is queued once.
 final class ImportRun {
     static let required = ["timestamp", "type", "payment_method", "amount"]
     static let optional = ["status", "id", "sleep_ms", "currency", "updated_at"]
 
     let settings: ImportSettings
-    let keys: KeyLayout
+    let partitions: [KeyLayout]
     var logger: Logger
     let stop: StopFlag
     let redis: RedisClient
@@ -21,20 +27,31 @@ final class ImportRun {
 
     var summary: ImportSummary
     var sourceId = ""
-    var committed: String = "" // marker text as stored in Redis ('' for none)
+    /// Per partition: its marker text as stored in Redis ('' for none).
+    var committed: [String]
+    /// Per partition: the line its marker has reached (rows up to it are in its queue).
+    var resumeLines: [Int]
     var generation = 0
     var hash = FNV1a64()
     var lastLine = 0
-    var items: [[UInt8]] = []
-    var writer: CompactBatchWriter
-    var dead: [String] = []
+    /// Per partition: chunks closed, the chunk being written, dead letters, rows queued.
+    var items: [[[UInt8]]]
+    var writers: [CompactBatchWriter]
+    var dead: [[String]]
+    var queuedInBatch: [Int]
     var rowsInBatch = 0
-    var queuedInBatch = 0
     var rejectedInBatch: [String: Int] = [:]
+    /// Replicas each batch waits for (0: none).
+    var replicaWait = 0
+
+    /// Rows without an id go to partitions in turn, this many lines at a time.
+    static let linesPerBlock = 1024
+    /// How long a batch waits for its replicas before it is sent again.
+    static let replicaWaitMilliseconds = 2000
 
     init(settings: ImportSettings, logger: Logger, stop: StopFlag) throws {
         self.settings = settings
-        self.keys = settings.core.keys
+        self.partitions = settings.core.partitionKeys
         self.logger = logger
         self.stop = stop
         self.redis = RedisClient(seeds: settings.core.redis)
@@ -43,7 +60,18 @@ final class ImportRun {
             calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
             currency: settings.core.currency)
         self.summary = ImportSummary(file: settings.file)
-        self.writer = CompactBatchWriter(source: "", firstLine: 0)
+        let n = partitions.count
+        self.committed = Array(repeating: "", count: n)
+        self.resumeLines = Array(repeating: 0, count: n)
+        self.items = Array(repeating: [], count: n)
+        self.writers = Array(repeating: CompactBatchWriter(source: "", firstLine: 0), count: n)
+        self.dead = Array(repeating: [], count: n)
+        self.queuedInBatch = Array(repeating: 0, count: n)
+    }
+
+    /// The partition of a row without an id (or of a rejected row).
+    @inline(__always) func partition(ofLine line: Int) -> Int {
+        partitions.count == 1 ? 0 : (line / Self.linesPerBlock) % partitions.count
     }
 
     func run() throws -> ImportSummary {
@@ -68,17 +96,25 @@ final class ImportRun {
         summary.source = sourceId
         logger[metadataKey: "source"] = "\(sourceId)"
         try resolveStartingPoint()
-        let resumeLine = settings.restart ? 0 : (ImportMarker(parsing: committed)?.line ?? 0)
+        let markers = committed.map { ImportMarker(parsing: $0) }
+        if settings.restart { resumeLines = resumeLines.map { _ in 0 } }
+        let resumeLine = resumeLines.min() ?? 0
+        let resumeHash = markers[resumeLines.firstIndex(of: resumeLine)!]?.hash
+        // Partitions whose marker is ahead of the others: their file hash is checked on the way.
+        var laterChecks: [Int: String] = [:]
+        for (p, m) in markers.enumerated() where !settings.restart && resumeLines[p] > resumeLine {
+            laterChecks[resumeLines[p]] = m?.hash
+        }
         var verified = resumeLine == 0
         if resumeLine > 0 { summary.resumedAfterLine = resumeLine }
-        writer = CompactBatchWriter(source: sourceId, firstLine: 0)
+        writers = writers.map { _ in CompactBatchWriter(source: sourceId, firstLine: 0) }
 
         var progress = Progress(total: reader.fileSize, logger: logger)
         logger.info(
             "import starting",
             metadata: [
                 "file": "\(settings.file)", "redis": "\(settings.core.redis)",
-                "queue": "\(keys.queue)", "resume_after_line": "\(resumeLine)",
+                "queue": "\(partitions[0].queue)", "partitions": "\(partitions.count)", "resume_after_line": "\(resumeLine)",
             ])
         while let r = record {
             if stop.isRequested {
@@ -92,7 +128,7 @@ final class ImportRun {
                     record = reader.next()
                     continue
                 }
-                guard r.line == resumeLine, hash.hex == ImportMarker(parsing: committed)?.hash else {
+                guard r.line == resumeLine, hash.hex == resumeHash else {
                     throw ImportError(
                         description:
                             "\(settings.file) differs from what was imported as source \(sourceId) up to line \(resumeLine); use --source-id NAME to import it as another source, or --restart to import it again from the start"
@@ -103,6 +139,12 @@ final class ImportRun {
                 lastLine = r.line
                 record = reader.next()
                 continue
+            }
+            if let expected = laterChecks[r.line], expected != hash.hex {
+                throw ImportError(
+                    description:
+                        "\(settings.file) differs from what was imported as source \(sourceId) up to line \(r.line); use --source-id NAME to import it as another source, or --restart to import it again from the start"
+                )
             }
             summary.read += 1
             lastLine = r.line
@@ -157,11 +199,19 @@ final class ImportRun {
             reject(e, r)
             return 0
         case .success(let row):
+            let p = row.id.map { Partitioning.partition(ofId: $0, count: partitions.count) } ?? partition(ofLine: r.line)
+            // Already queued by an earlier run that got this partition further than the others.
+            if r.line <= resumeLines[p] {
+                summary.read -= 1
+                summary.skipped += 1
+                return 0
+            }
+            if writers[p].rows == 0 { writers[p] = CompactBatchWriter(source: sourceId, firstLine: r.line) }
             while methodBytes.count < parser.methods.names.count {
                 methodBytes.append(Array(parser.methods.names[methodBytes.count].utf8))
             }
             methodBytes[row.method].withUnsafeBytes { m in
-                writer.append(
+                writers[p].append(
                     epochSeconds: row.epochSeconds, type: row.type, method: m, status: row.status, amountMinor: row.amountMinor,
                     currency: row.currency, id: row.id, updatedMicros: row.updatedMicros)
             }
@@ -170,8 +220,8 @@ final class ImportRun {
                 resends!.note(row, id: id)
             }
             rowsInBatch += 1
-            queuedInBatch += 1
-            if writer.rows >= settings.chunkRows { closeChunk() }
+            queuedInBatch[p] += 1
+            if writers[p].rows >= settings.chunkRows { closeChunk(p) }
             return row.sleepMs
         }
     }
@@ -184,9 +234,15 @@ final class ImportRun {
     )
 
     func reject(_ reason: RejectReason, _ r: CSVRecord) {
+        let p = partition(ofLine: r.line)
+        if r.line <= resumeLines[p] {
+            summary.read -= 1
+            summary.skipped += 1
+            return
+        }
         summary.rejected[reason.code, default: 0] += 1
         rejectedInBatch[reason.code, default: 0] += 1
-        dead.append(
+        dead[p].append(
             DeadLetter(
                 stage: "import", reason: reason, raw: r.rawString, source: sourceId,
                 file: settings.file, line: r.line
@@ -194,46 +250,81 @@ final class ImportRun {
         rowsInBatch += 1
     }
 
-    func closeChunk() {
-        guard writer.rows > 0 else { return }
-        items.append(writer.buffer)
-        writer = CompactBatchWriter(source: sourceId, firstLine: lastLine + 1)
+    func closeChunk(_ p: Int) {
+        guard writers[p].rows > 0 else { return }
+        items[p].append(writers[p].buffer)
+        writers[p] = CompactBatchWriter(source: sourceId, firstLine: lastLine + 1)
     }
 
-    /// Reads the source's marker; with --restart, starts a new generation from line 0.
+    /// Reads the source's marker in every partition; with --restart, starts a new generation
+    /// from line 0.
     func resolveStartingPoint() throws {
-        committed = try withRetry { try self.redis.run("HGET", self.keys.imports, self.sourceId).check().text ?? "" }
-        let marker = ImportMarker(parsing: committed)
-        if !committed.isEmpty && marker == nil {
-            throw ImportError(description: "progress marker of source \(sourceId) in \(keys.imports) is unreadable: \(committed)")
+        let replies = try withRetry {
+            try self.redis.pipeline(self.partitions.map { RedisCommand(["HGET", $0.imports, self.sourceId]) }).map { try $0.check() }
         }
-        generation = (marker?.generation ?? 0) + (settings.restart && marker != nil ? 1 : 0)
-        if let marker, !settings.restart {
+        committed = replies.map { $0.text ?? "" }
+        var markers: [ImportMarker] = []
+        for (p, text) in committed.enumerated() where !text.isEmpty {
+            guard let marker = ImportMarker(parsing: text) else {
+                throw ImportError(description: "progress marker of source \(sourceId) in \(partitions[p].imports) is unreadable: \(text)")
+            }
+            markers.append(marker)
+            resumeLines[p] = marker.line
+        }
+        // Rows of the partitions without a marker went to other partitions then: queuing them
+        // again would count them twice.
+        if !markers.isEmpty && markers.count < partitions.count && !settings.restart {
+            throw ImportError(
+                description:
+                    "source \(sourceId) was imported with another number of partitions (markers in \(markers.count) of \(partitions.count)); import it with the TXSTATS_PARTITIONS it was started with, or as another source (--source-id NAME)"
+            )
+        }
+        generation = (markers.map(\.generation).max() ?? 0) + (settings.restart && !markers.isEmpty ? 1 : 0)
+        replicaWait = try settings.core.replicaWait ?? withRetry { try self.redis.defaultReplicaWait() }
+        if let line = markers.map(\.line).min(), !settings.restart {
             logger.info(
                 "source was imported before; resuming after its last committed row",
-                metadata: ["line": "\(marker.line)", "queued_before": "\(marker.queued)"])
+                metadata: ["line": "\(line)", "queued_before": "\(markers.reduce(0) { $0 + $1.queued })"])
         }
     }
 
-    /// Pushes the chunks and dead letters in hand and moves the marker, atomically.
+    /// Pushes the chunks and dead letters in hand and moves the markers, each partition's in one
+    /// atomic step with its batch; the partitions' steps are pipelined (one round trip per node).
+    /// A partition whose marker is ahead of this line (an earlier run got it further) is left
+    /// alone: its marker never moves back.
     func flush() throws {
-        closeChunk()
-        guard !items.isEmpty || !dead.isEmpty else { return }
-        let queuedNow = queuedInBatch
-        let previous = ImportMarker(parsing: committed)
-        let baseQueued = settings.restart && previous?.generation != generation ? 0 : (previous?.queued ?? 0)
-        let baseRejected = settings.restart && previous?.generation != generation ? 0 : (previous?.rejected ?? 0)
-        let marker = ImportMarker(
-            generation: generation, line: lastLine, queued: baseQueued + queuedNow,
-            rejected: baseRejected + dead.count, hash: hash.hex)
-        var args = RedisCommand([sourceId, committed, marker.description, String(items.count)])
-        args.reserve(bytes: items.reduce(0) { $0 + $1.count } + dead.reduce(0) { $0 + $1.utf8.count }, arguments: items.count + dead.count)
-        for item in items { args.append(bytes: item) }
-        for d in dead { args.append(d) }
-        let reply = try withRetry {
-            try self.redis.evalScript(Scripts.importBatch, keys: [self.keys.queue, self.keys.imports, self.keys.deadLetter], args: args)
+        var steps: [(partition: Int, marker: ImportMarker, command: RedisCommand)] = []
+        for p in partitions.indices {
+            closeChunk(p)
+            guard lastLine > resumeLines[p] || !items[p].isEmpty || !dead[p].isEmpty else { continue }
+            let previous = ImportMarker(parsing: committed[p])
+            let fresh = settings.restart && previous?.generation != generation
+            let marker = ImportMarker(
+                generation: generation, line: lastLine, queued: (fresh ? 0 : previous?.queued ?? 0) + queuedInBatch[p],
+                rejected: (fresh ? 0 : previous?.rejected ?? 0) + dead[p].count, hash: hash.hex)
+            var args = RedisCommand([sourceId, committed[p], marker.description, String(items[p].count)])
+            args.reserve(
+                bytes: items[p].reduce(0) { $0 + $1.count } + dead[p].reduce(0) { $0 + $1.utf8.count },
+                arguments: items[p].count + dead[p].count)
+            for item in items[p] { args.append(bytes: item) }
+            for d in dead[p] { args.append(d) }
+            let keys = partitions[p]
+            steps.append(
+                (p, marker, try redis.scriptCommand(Scripts.importBatch, keys: [keys.queue, keys.imports, keys.deadLetter], args: args)))
         }
-        if case .error(let m) = reply { throw conflict(m, expected: previous) }
+        guard !steps.isEmpty else { return }
+        var waiting = steps
+        while !waiting.isEmpty {
+            let replies = try withRetry { try self.redis.pipeline(waiting.map(\.command)) }
+            for (step, reply) in zip(waiting, replies) {
+                if case .error(let m) = reply {
+                    if m.hasPrefix("NOSCRIPT") { throw RedisError.server(m) }
+                    throw conflict(m, expected: ImportMarker(parsing: committed[step.partition]))
+                }
+            }
+            waiting = try unreplicated(waiting)
+        }
+        let queuedNow = queuedInBatch.reduce(0, +)
         summary.queued += queuedNow
         Counter(label: "txstats_import_rows_queued_total").increment(by: queuedNow)
         Counter(label: "txstats_import_rows_read_total").increment(by: rowsInBatch)
@@ -241,11 +332,41 @@ final class ImportRun {
             Counter(label: "txstats_import_rows_rejected_total", dimensions: [("reason", reason)]).increment(by: n)
         }
         rejectedInBatch.removeAll(keepingCapacity: true)
-        committed = marker.description
-        items.removeAll(keepingCapacity: true)
-        dead.removeAll(keepingCapacity: true)
+        for step in steps {
+            committed[step.partition] = step.marker.description
+            resumeLines[step.partition] = step.marker.line
+        }
+        for p in partitions.indices {
+            items[p].removeAll(keepingCapacity: true)
+            dead[p].removeAll(keepingCapacity: true)
+            queuedInBatch[p] = 0
+        }
         rowsInBatch = 0
-        queuedInBatch = 0
+    }
+
+    /// With replicas to wait for: the steps whose partition's master has not confirmed them on
+    /// enough replicas in time, to be sent again. A step sent again is a no-op if it is there
+    /// (its marker is already the new one); if a failover lost it, it is applied again, once.
+    func unreplicated<Step>(_ steps: [(partition: Int, marker: ImportMarker, command: Step)]) throws -> [(
+        partition: Int, marker: ImportMarker, command: Step
+    )] {
+        guard replicaWait > 0 else { return [] }
+        var late: [(partition: Int, marker: ImportMarker, command: Step)] = []
+        for step in steps {
+            let acked = try withRetry {
+                try self.redis.waitForReplicas(
+                    self.replicaWait, timeoutMilliseconds: Self.replicaWaitMilliseconds,
+                    afterWritingTo: self.partitions[step.partition].queue)
+            }
+            if acked < replicaWait {
+                logger.warning(
+                    "a batch is not on enough replicas yet; sending it again (a no-op if it is there)",
+                    metadata: ["partition": "\(step.partition)", "replicas": "\(acked)", "wanted": "\(replicaWait)"])
+                late.append(step)
+            }
+        }
+        if !late.isEmpty { blockingSleep(.milliseconds(200), stop: stop) }
+        return late
     }
 
     /// Why Redis refused a batch, in words an operator can act on. The marker moves only in

@@ -131,7 +131,7 @@ struct CurrencyHistoryTests {
             keys: KeyLayout(queue: "TransactionQueue"),
             history: HistorySettings(
                 mongoURI: fleet.mongo.uri, database: fleet.database, cutoffDays: 7, today: CivilDay.parse("2026-01-20")),
-            calendar: try BusinessCalendar(timeZoneIdentifier: "UTC"), redis: RedisPool(url: fleet.redis.url, size: 2),
+            calendar: try BusinessCalendar(timeZoneIdentifier: "UTC"), redis: RedisPool(seeds: RedisSeeds(fleet.redis.url), size: 2),
             mongo: try fleet.mongo.client(database: fleet.database))
     }
 

@@ -22,6 +22,9 @@ public struct KeyLayout: Sendable, Hashable {
     public var imports: String { "\(tag):imports" }
     /// Sorted set: aggregator worker id -> last heartbeat (ms, Redis server clock).
     public var workers: String { "\(tag):workers" }
+    /// Sorted set: aggregator process id -> last roll call (ms, server clock). Read in partition
+    /// 0 only: live aggregators share the partitions by it (``PartitionAssignment``).
+    public var aggregators: String { "\(tag):aggregators" }
     /// Set of worker ids that may own an in-flight list: joined before a worker takes anything,
     /// left only in the same script that empties its list. A member without a heartbeat is an
     /// orphan that live workers reclaim, so no in-flight list is ever left without an owner.
