@@ -203,6 +203,14 @@ for n, s in txstats.items():
     need(s.get("read_only") is True and "ALL" in (s.get("cap_drop") or []), f"{n}: not read-only without capabilities")
 redis_cmd = " ".join(map(str, services["redis"].get("command") or []))
 need("--appendonly yes" in redis_cmd, "redis: AOF is not on (--appendonly yes)")
+# The cluster profile: six nodes (3 masters + 3 replicas), each persistent, and a one-shot init.
+nodes = [n for n, s in services.items() if "--cluster-enabled yes" in " ".join(map(str, s.get("command") or []))]
+need(len(nodes) == 6, f"the cluster profile has {len(nodes)} cluster nodes, not 6")
+for n in nodes:
+    cmd = " ".join(map(str, services[n].get("command") or []))
+    need("--appendonly yes" in cmd and "cluster" in (services[n].get("profiles") or []), f"{n}: no AOF, or not in the cluster profile")
+init = " ".join(map(str, services.get("redis-cluster-init", {}).get("command") or []))
+need("--cluster-replicas 1" in init, "redis-cluster-init does not make one replica per master")
 need(str(services["mongo"].get("image", "")).startswith("mongo:"), "mongo: not the official mongo image")
 imp = services["importer"]
 need(imp.get("profiles"), "importer: not one-shot (needs a profile so that `up` does not start it)")
@@ -212,7 +220,8 @@ agg = services["aggregator"]
 need("container_name" not in agg and not agg.get("ports"), "aggregator: container_name or host ports prevent --scale")
 need("TXSTATS_WORKER_ID" not in (agg.get("environment") or {}), "aggregator: a fixed TXSTATS_WORKER_ID would be shared by replicas")
 for n, s in services.items():
-    if n != "importer":
+    # One-shot services (a profile, never restarted) run to completion: nothing to check on.
+    if not (s.get("profiles") and str(s.get("restart")) == "no"):
         need("healthcheck" in s, f"{n}: no health check")
     deps = s.get("depends_on") or {}
     for d, spec in (deps.items() if isinstance(deps, dict) else ((d, {}) for d in deps)):
