@@ -38,6 +38,9 @@ struct BenchmarkCommand: ParsableCommand {
     )
     var withApi = false
     @Flag(help: "Also run the ledger measurement (JSON items with and without ids) after the others.") var withLedger = false
+    @Flag(help: "Also run the Redis Cluster measurement (one server vs a 3-master cluster, Redis CPU per transaction).")
+    var withCluster = false
+    @Option(help: "cluster measurement: rows of its sample CSV.") var clusterRows = 300_000
     @Option(help: "ledger measurement: JSON items per input.") var ledgerItems = 200_000
     @Option(help: "api measurement: rows generated over its 730 days.") var apiRows = 400_000
     @Option(help: "api measurement: the fixed 'today' (TXSTATS_TODAY) the data ends on, YYYY-MM-DD.") var today = "2026-11-25"
@@ -72,7 +75,9 @@ struct BenchmarkCommand: ParsableCommand {
         guard let bin = binDir ?? BuiltProducts.directory else {
             throw BenchmarkError("cannot find the importer and aggregator beside this executable; pass --bin-dir")
         }
-        let kinds = only.map { [$0] } ?? Measurement.pipeline + (withApi ? [.api] : []) + (withLedger ? [.ledger] : [])
+        let kinds =
+            only.map { [$0] } ?? Measurement.pipeline + (withApi ? [.api] : []) + (withLedger ? [.ledger] : [])
+            + (withCluster ? [.cluster] : [])
         let tools = ["importer", "aggregator"] + (kinds.contains(.api) ? ["dumper", "api", "txstats-bench-route"] : [])
         for tool in tools where access("\(bin)/\(tool)", X_OK) != 0 {
             throw BenchmarkError("no executable \(bin)/\(tool); build the package or pass --bin-dir")
@@ -80,7 +85,7 @@ struct BenchmarkCommand: ParsableCommand {
         let tmp = try TemporaryDirectory.create(prefix: "txstats-bench")
         defer { try? FileManager.default.removeItem(atPath: tmp) }
 
-        let pipelineKinds = kinds.filter { $0 != .api && $0 != .ledger }
+        let pipelineKinds = kinds.filter { $0 != .api && $0 != .ledger && $0 != .cluster }
         if !pipelineKinds.isEmpty { try pipeline(pipelineKinds, bin: bin, tmp: tmp) }
         if kinds.contains(.api) {
             let options = ApiOptions(
@@ -88,6 +93,18 @@ struct BenchmarkCommand: ParsableCommand {
             let report = try ApiBenchmark(options: options, directory: "\(tmp)/api").run()
             print(report.table())
             print(try report.json())
+        }
+        if kinds.contains(.cluster) {
+            let dir = "\(tmp)/cluster"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let file = "\(dir)/sample.csv"
+            let gen = try ChildProcess(
+                "\(bin)/importer", arguments: ["generate", "--rows", String(clusterRows), "--days", "30", "--with-status", "--out", file],
+                name: "importer generate", stdout: .file("\(dir)/generate.log"))
+            _ = try gen.wait(timeout: .seconds(timeout))
+            try gen.requireSuccess()
+            let bench = ClusterBenchmark(binDir: bin, directory: dir, csv: file, rows: clusterRows, timeout: .seconds(timeout))
+            print(try bench.run())
         }
         if kinds.contains(.ledger) {
             try FileManager.default.createDirectory(atPath: "\(tmp)/ledger", withIntermediateDirectories: true)
@@ -144,7 +161,7 @@ struct BenchmarkCommand: ParsableCommand {
                 case .e2e1: sample = try bench.endToEnd(aggregators: 1)
                 case .e2e2: sample = try bench.endToEnd(aggregators: 2)
                 case .e2eRandom: sample = try shuffled!.endToEnd(aggregators: 1)
-                case .api, .ledger: continue // run once, by benchmark()
+                case .api, .ledger, .cluster: continue // run once, by benchmark()
                 }
                 results[i].samples.append(sample)
                 progress(

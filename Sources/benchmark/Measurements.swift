@@ -17,9 +17,12 @@ enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
     /// The ledger's cost (LedgerBenchmark.swift): JSON items with and without ids, its own
     /// redis-server; in the full run only with `--with-ledger`.
     case ledger
+    /// Redis CPU per transaction on one server and on a Redis Cluster (ClusterBenchmark.swift);
+    /// in the full run only with `--with-cluster`.
+    case cluster
 
     /// The importer/aggregator measurements: the default full run.
-    static var pipeline: [Measurement] { allCases.filter { $0 != .api && $0 != .ledger } }
+    static var pipeline: [Measurement] { allCases.filter { $0 != .api && $0 != .ledger && $0 != .cluster } }
 
     var title: String {
         switch self {
@@ -30,6 +33,7 @@ enum Measurement: String, CaseIterable, ExpressibleByArgument, Codable {
         case .e2eRandom: "end to end, 1 agg, random order"
         case .api: "api (Redis + MongoDB)"
         case .ledger: "aggregator with and without ids (ledger)"
+        case .cluster: "Redis Cluster: CPU per transaction"
         }
     }
 }
