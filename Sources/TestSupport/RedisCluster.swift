@@ -127,7 +127,10 @@ public final class RedisCluster: Sendable {
 
     /// The node's current process (a new one after `restart`), for its CPU time, RSS and exit.
     public func process(_ node: Node) -> ChildProcess {
-        state.withLock { $0.processes[node.port]! }
+        guard let process = state.withLock({ $0.processes[node.port] }) else {
+            preconditionFailure("\(node) is not a node of this cluster")
+        }
+        return process
     }
 
     /// Whether the node's process is running (false after `killMaster`, until `restart`).
@@ -417,6 +420,9 @@ public final class RedisCluster: Sendable {
                 "--bind", Loopback.host, "--save", "", "--daemonize", "no",
                 // As deploy/ runs Redis: aggregate hashes of hundreds of fields as hash tables.
                 "--hash-max-listpack-entries", "128",
+                // A master otherwise waits 5 s for more replicas before a full sync, which
+                // replicas need at creation and after a restart.
+                "--repl-diskless-sync-delay", "0",
             ] + extraArguments
         let child = try ChildProcess(server, arguments: arguments, name: "redis-server:\(port)", stdout: .appending("\(dir)/redis.log"))
         if wait {

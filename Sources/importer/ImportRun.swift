@@ -315,12 +315,15 @@ final class ImportRun {
         guard !steps.isEmpty else { return }
         var waiting = steps
         while !waiting.isEmpty {
-            let replies = try withRetry { try self.redis.pipeline(waiting.map(\.command)) }
+            // Steps are idempotent: a transient refusal (a slot migrating, a failover) sends
+            // them all again; only the script's own CONFLICT is about the marker.
+            let replies = try withRetry {
+                let replies = try self.redis.pipeline(waiting.map(\.command))
+                for case .error(let m) in replies where !m.hasPrefix("CONFLICT") { throw RedisError.server(m) }
+                return replies
+            }
             for (step, reply) in zip(waiting, replies) {
-                if case .error(let m) = reply {
-                    if m.hasPrefix("NOSCRIPT") { throw RedisError.server(m) }
-                    throw conflict(m, expected: ImportMarker(parsing: committed[step.partition]))
-                }
+                if case .error(let m) = reply { throw conflict(m, expected: ImportMarker(parsing: committed[step.partition])) }
             }
             waiting = try unreplicated(waiting)
         }
