@@ -17,7 +17,7 @@ import Logging
 /// After an I/O error the connections with replies still unread are dropped (their streams
 /// no longer line up with the commands), the slot map is reloaded before the next command,
 /// and the error is thrown: callers retry with backoff as with one server.
-public final class RedisClient {
+public final class RedisClient: RedisPipelining {
     public let seeds: RedisSeeds
     public let connectTimeout: Duration
     public let socketTimeout: Duration
@@ -85,24 +85,6 @@ public final class RedisClient {
     }
 
     // MARK: commands
-
-    /// Sends one command and waits for its reply. An error reply is returned, not thrown.
-    @discardableResult
-    public func send(_ command: RedisCommand) throws(RedisError) -> RedisReply {
-        try pipeline(CollectionOfOne(command))[0]
-    }
-
-    /// Convenience: `try redis.run("HGET", "key", "field")`.
-    @discardableResult
-    public func run(_ args: String...) throws(RedisError) -> RedisReply {
-        try send(RedisCommand(args))
-    }
-
-    /// Sends all commands at once and reads all replies: one round trip per node involved.
-    public func pipeline(_ commands: some Collection<RedisCommand>) throws(RedisError) -> [RedisReply] {
-        try send(pipelined: commands)
-        return try receive(commands.count)
-    }
 
     /// Writes commands without waiting for their replies; collect them with ``receive(_:)``, in
     /// order. On a cluster, a command without a key (MULTI, EXEC, WAIT) goes to the node of the

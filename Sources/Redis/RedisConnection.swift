@@ -8,7 +8,7 @@ import Metrics
 /// Every command is blocking; callers run it on a dedicated thread (`BlockingWorkerService`),
 /// never on the cooperative pool. After any I/O error the context is dropped and the next
 /// call reconnects: hiredis leaves a context unusable after a failed read (see PLATFORM-NOTES).
-public final class RedisConnection {
+public final class RedisConnection: RedisPipelining {
     public let url: RedisURL
     public let connectTimeout: Duration
     /// Socket read/write timeout. A blocking pop must use a shorter timeout than this.
@@ -80,24 +80,6 @@ public final class RedisConnection {
             close()
             throw error
         }
-    }
-
-    /// Sends one command and waits for its reply. An error reply is returned, not thrown.
-    @discardableResult
-    public func send(_ command: RedisCommand) throws(RedisError) -> RedisReply {
-        try pipeline(CollectionOfOne(command))[0]
-    }
-
-    /// Convenience: `try conn.run("HGET", "key", "field")`.
-    @discardableResult
-    public func run(_ args: String...) throws(RedisError) -> RedisReply {
-        try send(RedisCommand(args))
-    }
-
-    /// Sends all commands in one write and reads all replies: one round trip.
-    public func pipeline(_ commands: some Collection<RedisCommand>) throws(RedisError) -> [RedisReply] {
-        try send(pipelined: commands)
-        return try receive(commands.count)
     }
 
     /// Writes commands without waiting for their replies, so that the caller can work while

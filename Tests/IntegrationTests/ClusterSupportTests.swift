@@ -1,5 +1,6 @@
 import Foundation
 import Redis
+import Synchronization
 import TestSupport
 import Testing
 
@@ -76,20 +77,31 @@ struct ClusterSupportTests {
         let slowTarget = try cluster.masters().first { $0 != slowSource }!
         let slow = (1...4).map { "{slow}:\($0)" }
         for key in slow { _ = try cluster.command(slowSource.port, ["SET", key, "v"]) }
-        let mover = Task.detached {
-            try cluster.migrateSlowly(slot: slowSlot, to: slowTarget, pauseBetweenBatches: .milliseconds(400), keysPerBatch: 1)
+        // On a thread of its own: under a busy test run the cooperative pool may not start a
+        // task for longer than the migration's pauses last.
+        let outcome = MoverOutcome()
+        let mover = Thread {
+            do {
+                try cluster.migrateSlowly(slot: slowSlot, to: slowTarget, pauseBetweenBatches: .milliseconds(400), keysPerBatch: 1)
+                outcome.state.withLock { $0 = (true, nil) }
+            } catch {
+                outcome.state.withLock { $0 = (true, "\(error)") }
+            }
         }
+        mover.start()
         var sawASK = false
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !sawASK && ContinuousClock.now < deadline {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while !outcome.state.withLock({ $0.done }) && ContinuousClock.now < deadline {
             for key in slow {
                 do { _ = try cluster.command(slowSource.port, ["GET", key]) } catch {
                     if "\(error)".contains("-ASK \(slowSlot) 127.0.0.1:\(slowTarget.port)") { sawASK = true }
                 }
             }
-            try await Task.sleep(for: .milliseconds(20))
+            usleep(20_000)
         }
-        try await mover.value
+        let (finished, failure) = outcome.state.withLock { $0 }
+        #expect(finished, "the slow migration did not finish")
+        #expect(failure == nil, "migrateSlowly: \(failure ?? "")")
         #expect(sawASK, "a key given away during the migration was answered with ASK")
         #expect(try cluster.master(ofSlot: slowSlot) == slowTarget)
         for key in slow { #expect(try cluster.command(slowTarget.port, ["GET", key]) == "v") }
@@ -116,4 +128,9 @@ struct ClusterSupportTests {
         #expect(try cluster.replicas(of: promoted) == [target])
         #expect(try cluster.masters().count == 3)
     }
+}
+
+/// What the migrating thread reports back to the test.
+final class MoverOutcome: Sendable {
+    let state = Mutex<(done: Bool, error: String?)>((false, nil))
 }

@@ -13,19 +13,16 @@ import Testing
 @Suite("Faults: no fault loses a transaction", .serialized)
 struct FaultTests {
     /// JSON items, one transaction each, with amounts 1..n cents on a fixed day.
+    /// One LPUSH of all of them: a blocked worker wakes to the whole set, never to a part.
     func pushItems(_ redis: RedisClient, _ n: Int, method: String = "visa") throws -> Int64 {
-        var commands: [RedisCommand] = []
+        var command = RedisCommand(["LPUSH", "TransactionQueue"])
         var sum: Int64 = 0
         for i in 1...n {
             sum += Int64(i)
             let cents = String(format: "%d.%02d", i / 100, i % 100)
-            commands.append(
-                RedisCommand([
-                    "LPUSH", "TransactionQueue",
-                    #"{"timestamp":"2026-01-10T10:00:00Z","type":"deposit","payment_method":"\#(method)","amount":"\#(cents)"}"#,
-                ]))
+            command.append(#"{"timestamp":"2026-01-10T10:00:00Z","type":"deposit","payment_method":"\#(method)","amount":"\#(cents)"}"#)
         }
-        _ = try redis.pipeline(commands)
+        try redis.send(command).check()
         return sum
     }
 

@@ -84,6 +84,11 @@ final class ClusterFleet {
         }
     }
 
+    /// Items in one worker's in-flight lists, over every partition.
+    func inflight(of worker: String) throws -> Int {
+        try layouts.reduce(0) { $0 + Int(try client.run("LLEN", $1.inflight(worker: worker)).check().int ?? 0) }
+    }
+
     func waitUntilDrained(timeout: Double = 120) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var last: [Int] = []
