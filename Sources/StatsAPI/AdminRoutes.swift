@@ -31,48 +31,75 @@ extension StatsApp {
         }
     }
 
-    /// Queue length, each worker's in-flight items and heartbeat age, dead letters.
+    /// Queue length, each worker's in-flight items and heartbeat age, dead letters. With several
+    /// partitions: the lengths of every partition's queue and dead letters added up, every
+    /// partition's workers (each with its `partition`), and the newest dead letters of all.
     static func queueReport(_ reader: StatsReader) throws -> JSONValue {
-        let k = reader.keys
+        let partitions = reader.partitions
         return try reader.redis.withConnection { c in
-            let workers = (try c.run("ZRANGE", k.workers, "0", "-1", "WITHSCORES").check().array ?? []).compactMap(\.text)
-            var commands = [
-                RedisCommand(["LLEN", k.queue]), RedisCommand(["LLEN", k.deadLetter]), RedisCommand(["LRANGE", k.deadLetter, "0", "9"]),
-                RedisCommand(["TIME"]),
-            ]
-            var i = 0
-            while i + 1 < workers.count {
-                commands.append(RedisCommand(["LLEN", k.inflight(worker: workers[i])]))
-                i += 2
+            // Plain pipelines: each command is in its own partition's slot.
+            let registered = try c.pipeline(partitions.map { RedisCommand(["ZRANGE", $0.workers, "0", "-1", "WITHSCORES"]) })
+            var workers: [(partition: Int, id: String, beat: Int64)] = []
+            for (p, reply) in registered.enumerated() {
+                let flat = (try reply.check().array ?? []).compactMap(\.text)
+                var i = 0
+                while i + 1 < flat.count {
+                    workers.append((p, flat[i], Int64(Double(flat[i + 1]) ?? 0)))
+                    i += 2
+                }
             }
+            var commands = [RedisCommand(["TIME"])]
+            for k in partitions {
+                commands += [
+                    RedisCommand(["LLEN", k.queue]), RedisCommand(["LLEN", k.deadLetter]),
+                    RedisCommand(["LRANGE", k.deadLetter, "0", "9"]),
+                ]
+            }
+            for w in workers { commands.append(RedisCommand(["LLEN", partitions[w.partition].inflight(worker: w.id)])) }
             let r = try c.pipeline(commands)
-            let time = r[3].array?.compactMap(\.int) ?? [0, 0]
+            let time = r[0].array?.compactMap(\.int) ?? [0, 0]
             let nowMs = time[0] * 1000 + (time.count > 1 ? time[1] / 1000 : 0)
+            var length: Int64 = 0
+            var deadSize: Int64 = 0
+            var latest: [(at: String, value: JSONValue)] = []
+            for p in partitions.indices {
+                length += r[1 + 3 * p].int ?? 0
+                deadSize += r[2 + 3 * p].int ?? 0
+                for text in (r[3 + 3 * p].array ?? []).compactMap(\.text) {
+                    guard let d = try? DeadLetter.decode(text) else {
+                        latest.append(("", .string(text)))
+                        continue
+                    }
+                    latest.append(
+                        (
+                            d.at,
+                            .object([
+                                ("at", .string(d.at)), ("stage", .string(d.stage)), ("reason", .string(d.reason)),
+                                ("detail", .string(d.detail)), ("line", d.line.map { .int(Int64($0)) } ?? .null), ("raw", .string(d.raw)),
+                            ])
+                        ))
+                }
+            }
+            if partitions.count > 1 {
+                // Each list is newest first; merged, the newest of all by their time.
+                latest = Array(
+                    latest.enumerated().sorted { ($0.element.at, -$0.offset) > ($1.element.at, -$1.offset) }.map(\.element).prefix(10))
+            }
             var list: [JSONValue] = []
-            i = 0
-            var j = 4
-            while i + 1 < workers.count {
-                let beat = Int64(Double(workers[i + 1]) ?? 0)
-                list.append(
-                    .object([
-                        ("worker", .string(workers[i])), ("inflight", .int(r[j].int ?? 0)),
-                        ("heartbeatAgeMs", .int(nowMs - beat)),
-                    ]))
-                i += 2
-                j += 1
+            for (j, w) in workers.enumerated() {
+                var fields: [(String, JSONValue)] = [
+                    ("worker", .string(w.id)), ("inflight", .int(r[1 + 3 * partitions.count + j].int ?? 0)),
+                    ("heartbeatAgeMs", .int(nowMs - w.beat)),
+                ]
+                if partitions.count > 1 { fields.append(("partition", .int(Int64(w.partition)))) }
+                list.append(.object(fields))
             }
-            let dead: [JSONValue] = (r[2].array ?? []).compactMap(\.text).map { text in
-                (try? DeadLetter.decode(text)).map { d in
-                    .object([
-                        ("at", .string(d.at)), ("stage", .string(d.stage)), ("reason", .string(d.reason)), ("detail", .string(d.detail)),
-                        ("line", d.line.map { .int(Int64($0)) } ?? .null), ("raw", .string(d.raw)),
-                    ])
-                } ?? .string(text)
-            }
-            return .object([
-                ("queue", .string(k.queue)), ("length", .int(r[0].int ?? 0)), ("workers", .array(list)),
-                ("deadLetters", .object([("size", .int(r[1].int ?? 0)), ("latest", .array(dead))])),
-            ])
+            var report: [(String, JSONValue)] = [
+                ("queue", .string(reader.keys.queue)), ("length", .int(length)), ("workers", .array(list)),
+                ("deadLetters", .object([("size", .int(deadSize)), ("latest", .array(latest.map(\.value)))])),
+            ]
+            if partitions.count > 1 { report.append(("partitions", .int(Int64(partitions.count)))) }
+            return .object(report)
         }
     }
 }

@@ -60,7 +60,7 @@ func http1Configuration(settings: APISettings, logger: Logger) -> HTTP1Channel.C
 /// the application's ``ThreadPoolService``, or by whoever calls this).
 func makeStatsApp(settings: APISettings, assets: Assets) throws -> (app: StatsApp, threads: NIOThreadPool) {
     let reader = StatsReader(
-        keys: settings.core.keys, history: settings.history,
+        partitions: settings.core.partitionKeys, history: settings.history,
         calendar: try BusinessCalendar(timeZoneIdentifier: settings.core.timeZone),
         redis: RedisPool(seeds: settings.core.redis, size: 8),
         mongo: try MongoClient(uri: settings.history.mongoURI, database: settings.history.database, appName: "txstats-api"))

@@ -12,9 +12,18 @@ import WorkerRuntime
 /// full, every currency at once. A claim sits in `{Q}:dumping` until its write succeeded; if
 /// MongoDB is down it goes back to dirty, and nothing is removed from Redis. One MongoDB
 /// document per (day, type, currency): amounts of two currencies are never added.
+///
+/// With several partitions (``Partitioning``) each partition goes through the same steps on its
+/// own keys, one after the other: its claims, outbox and retention are its own, so a pass that
+/// fails between two partitions leaves each in a state the next pass resumes from. Their writes
+/// meet in the one document of a (day, type, currency), where each has its share
+/// (``PartitionedDocuments``). The lease and the dump requests are fleet-wide: partition 0's.
 final class DumperWorker {
     let settings: DumperSettings
+    /// Partition 0's keys: the fleet-wide ones (lease, dump requests) live there.
     let keys: KeyLayout
+    /// Every partition's keys, partition 0 first.
+    let partitions: [KeyLayout]
     var logger: Logger
     let stop: StopFlag
     let redis: RedisClient
@@ -34,6 +43,7 @@ final class DumperWorker {
     init(settings: DumperSettings, logger: Logger, stop: StopFlag) throws {
         self.settings = settings
         self.keys = settings.core.keys
+        self.partitions = settings.core.partitionKeys
         self.logger = logger
         self.stop = stop
         self.redis = RedisClient(seeds: settings.core.redis)
@@ -49,6 +59,7 @@ final class DumperWorker {
             metadata: [
                 "redis": "\(settings.core.redis)", "database": "\(settings.history.database)",
                 "interval_s": "\(settings.interval)", "cutoff_days": "\(settings.history.cutoffDays)",
+                "partitions": "\(partitions.count)",
             ])
         var backoff = Backoff(initial: .milliseconds(200), maximum: .seconds(10))
         while !stop.isRequested {
@@ -59,11 +70,13 @@ final class DumperWorker {
                 }
                 if !schemaReady {
                     // A layout-1 Redis's keys get their currency before the first pass reads them.
-                    let renamed = try redis.migrateLayout(keys, currency: settings.core.currency)
-                    if renamed > 0 {
-                        logger.notice(
-                            "migrated this queue's aggregates to the per-currency key layout",
-                            metadata: ["keys_renamed": "\(renamed)", "currency": "\(settings.core.currency)"])
+                    for p in partitions {
+                        let renamed = try redis.migrateLayout(p, currency: settings.core.currency)
+                        if renamed > 0 {
+                            logger.notice(
+                                "migrated this queue's aggregates to the per-currency key layout",
+                                metadata: ["keys_renamed": "\(renamed)", "currency": "\(settings.core.currency)", "queue": "\(p.queue)"])
+                        }
                     }
                     let migrated = try DailyAggregateMigration.run(mongo, defaultCurrency: settings.core.currency)
                     if migrated.relabelled > 0 || migrated.droppedLegacyIndex {
@@ -147,10 +160,13 @@ final class DumperWorker {
         let ttl = max(30_000, Int(settings.interval * 3000))
         let got = try redis.evalScript(Scripts.lease, keys: [keys.dumperLock], args: RedisCommand([owner, String(ttl)])).check().int == 1
         if got && !holdsLease {
-            // Claims left by a dumper that died mid-pass go back to dirty.
-            let n =
-                try redis.evalScript(Scripts.unclaim, keys: [keys.dumping, keys.dirty], args: RedisCommand([String]())).check().int ?? 0
-            if n > 0 { logger.notice("re-queued claims of an interrupted pass", metadata: ["day_types": "\(n)"]) }
+            // Claims left by a dumper that died mid-pass go back to dirty, in every partition.
+            for p in partitions {
+                let n = try redis.evalScript(Scripts.unclaim, keys: [p.dumping, p.dirty], args: RedisCommand([String]())).check().int ?? 0
+                if n > 0 {
+                    logger.notice("re-queued claims of an interrupted pass", metadata: ["day_types": "\(n)", "queue": "\(p.queue)"])
+                }
+            }
         } else if !got && !holdsLease {
             logger.info("another dumper holds the lease; waiting")
         }
@@ -160,7 +176,14 @@ final class DumperWorker {
 
     func pass() throws -> PassResult {
         var result = PassResult()
-        result.deltas += try drainOutbox()
+        for p in partitions.indices { try pass(partition: p, into: &result) }
+        return result
+    }
+
+    /// One partition's share of a pass, on its own keys only.
+    func pass(partition p: Int, into result: inout PassResult) throws {
+        let keys = partitions[p]
+        result.deltas += try drainOutbox(partition: p)
         while true { // a pass always runs to the end, even when asked to stop
             let claimed =
                 try redis.evalScript(Scripts.claimDirty, keys: [keys.dirty, keys.dumping, keys.archived], args: RedisCommand(["256"]))
@@ -182,7 +205,7 @@ final class DumperWorker {
                 i += 2
             }
             do {
-                result.written += try writeFull(full)
+                result.written += try writeFull(full, partition: p)
             } catch {
                 _ = try? redis.evalScript(
                     Scripts.unclaim, keys: [keys.dumping, keys.dirty], args: RedisCommand((full + late).map(\.member)))
@@ -201,10 +224,9 @@ final class DumperWorker {
                 ).check()
                 try redis.run("SREM", keys.dumping, c.member).check()
             }
-            if !late.isEmpty { result.deltas += try drainOutbox() }
+            if !late.isEmpty { result.deltas += try drainOutbox(partition: p) }
         }
-        result.archived = try retire()
-        return result
+        result.archived += try retire(partition: p)
     }
 
     /// A claimed member of `{Q}:dirty`: one day, type and currency.
@@ -215,26 +237,36 @@ final class DumperWorker {
         var currency: Currency
     }
 
-    /// Whole days: replace each (day, type, currency)'s document with what Redis holds, then
-    /// release the claims.
-    func writeFull(_ claims: [Claim]) throws -> Int {
+    /// Whole days: replace each (day, type, currency)'s document — with several partitions,
+    /// this partition's share of it — with what Redis holds, then release the claims.
+    func writeFull(_ claims: [Claim], partition p: Int) throws -> Int {
         guard !claims.isEmpty else { return 0 }
+        let keys = partitions[p]
         let replies = try redis.pipeline(claims.map { RedisCommand(["HGETALL", keys.hourly($0.day, $0.type, $0.currency)]) })
-        var operations: [MongoWriteOperation] = []
+        var aggregates: [DayAggregate] = []
         for (c, reply) in zip(claims, replies) {
-            let agg = DayAggregate(day: c.day, type: c.type, currency: c.currency, cells: DayAggregate.cells(from: try reply.check().pairs))
-            operations.append(
-                .replaceOne(
-                    filter: DailyAggregateDocument.filter(c.day, c.type, c.currency),
-                    replacement: DailyAggregateDocument.replacement(agg), upsert: true))
+            aggregates.append(
+                DayAggregate(day: c.day, type: c.type, currency: c.currency, cells: DayAggregate.cells(from: try reply.check().pairs)))
         }
-        _ = try mongo.bulkWrite(HistorySettings.collection, operations: operations, ordered: false)
+        if partitions.count == 1 {
+            let operations = aggregates.map { agg in
+                MongoWriteOperation.replaceOne(
+                    filter: DailyAggregateDocument.filter(agg.day, agg.type, agg.currency),
+                    replacement: DailyAggregateDocument.replacement(agg), upsert: true)
+            }
+            _ = try mongo.bulkWrite(HistorySettings.collection, operations: operations, ordered: false)
+        } else {
+            try documents.write(aggregates.map { .init(aggregate: $0, partition: p, kind: .whole) })
+        }
         _ = try redis.pipeline(claims.map { RedisCommand(["SREM", keys.dumping, $0.member]) })
         return claims.count
     }
 
+    var documents: PartitionedDocuments { PartitionedDocuments(mongo: mongo, logger: logger) }
+
     /// Adds each outbox entry to its MongoDB document exactly once, then deletes it.
-    func drainOutbox() throws -> Int {
+    func drainOutbox(partition p: Int) throws -> Int {
+        let keys = partitions[p]
         let names = (try redis.run("LRANGE", keys.outbox, "0", "-1").check().array ?? []).compactMap(\.text)
         var applied = 0
         for name in names {
@@ -244,13 +276,18 @@ final class DumperWorker {
             }
             let cells = DayAggregate.cells(from: try redis.run("HGETALL", name).check().pairs)
             if !cells.isEmpty {
-                let (filter, update) = DailyAggregateDocument.deltaUpdate(
-                    DayAggregate(day: day, type: type, currency: currency, cells: cells), seq: seq)
-                do {
-                    _ = try mongo.updateOne(HistorySettings.collection, filter: filter, update: update, upsert: true)
-                } catch {
-                    // Duplicate key: the document already lists this delta, applied by an earlier attempt.
-                    if !error.isDuplicateKey { throw error }
+                let delta = DayAggregate(day: day, type: type, currency: currency, cells: cells)
+                if partitions.count == 1 {
+                    let (filter, update) = DailyAggregateDocument.deltaUpdate(delta, seq: seq)
+                    do {
+                        _ = try mongo.updateOne(HistorySettings.collection, filter: filter, update: update, upsert: true)
+                    } catch {
+                        // Duplicate key: the document already lists this delta, applied by an earlier attempt.
+                        if !error.isDuplicateKey { throw error }
+                    }
+                } else {
+                    // Skipped inside if this partition's share already lists it.
+                    try documents.write([.init(aggregate: delta, partition: p, kind: .delta(seq: seq))])
                 }
                 applied += 1
             }
@@ -265,7 +302,8 @@ final class DumperWorker {
     /// hashes of every currency at once. The currencies come from `{Q}:currencies` (never KEYS
     /// or SCAN), plus the default one; the script re-checks the set's size, so a currency added
     /// meanwhile makes the day wait for the next pass rather than leave its hashes behind.
-    func retire() throws -> Int {
+    func retire(partition p: Int) throws -> Int {
+        let keys = partitions[p]
         let cutoff = settings.history.cutoffDay(calendar: &calendar)
         let old = (try redis.run("ZRANGEBYSCORE", keys.days, "-inf", String(cutoff.daysSinceEpoch - 1)).check().array ?? []).compactMap(
             \.text)

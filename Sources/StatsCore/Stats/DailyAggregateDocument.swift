@@ -11,11 +11,19 @@ import Mongo
 ///       Hourly: { "paypal|success|03|n": 17, "paypal|success|03|a": 212345, … },
 ///       TransactionCount: 1234, AppliedDeltas: [ 17, 18 ], LastUpdated: ISODate(…) }
 ///
+/// With several partitions (`TXSTATS_PARTITIONS` > 1) the document also keeps each partition's
+/// hourly cells apart, under `Partitions`, with a `Revision` for read-modify-write; the top
+/// level is then their sum (see ``DailyAggregateParts``). With one partition it has neither.
+///
 /// Payment methods are map keys: a `.` and a leading `$` (not allowed in MongoDB field paths)
 /// are stored as U+FF0E and U+FF04, as MongoDB's documentation recommends.
 public enum DailyAggregateDocument {
     /// Late deltas remembered per document, to make re-applying one a no-op.
     public static let appliedDeltasKept = 64
+    /// Each partition's share, keyed by partition number (only with several partitions).
+    public static let partitionsField = "Partitions"
+    /// Writes of a partitioned document so far: the optimistic-concurrency guard of its rewrites.
+    public static let revisionField = "Revision"
 
     public static func escapeKey(_ s: String) -> String {
         var out = s.replacingOccurrences(of: ".", with: "\u{FF0E}")
@@ -93,21 +101,39 @@ public enum DailyAggregateDocument {
         public var cells: [String: Int64]
         public var status: [String: Int64]
         public var appliedDeltas: Set<Int64>
+        /// `Partitions`, nil if the document has none (written by a single-partition fleet).
+        public var partitions: [Int: DailyAggregateParts.Part]?
+        /// `Revision`, nil if the document has none.
+        public var revision: Int64?
     }
 
     public static func parse(_ doc: BSONDocument) -> Parsed? {
         guard let day = doc["Date"]?.string.flatMap({ CivilDay.parse($0) }),
             let type = doc["Type"]?.string.flatMap({ TransactionType(text: $0) })
         else { return nil }
-        func ints(_ key: String) -> [String: Int64] {
-            var out: [String: Int64] = [:]
-            for (k, v) in doc[key]?.document ?? BSONDocument() { if let n = v.int64 { out[unescapeKey(k)] = n } }
-            return out
+        func ints(_ key: String) -> [String: Int64] { cells(doc[key]) }
+        var partitions: [Int: DailyAggregateParts.Part]?
+        if let stored = doc[partitionsField]?.document {
+            var parts: [Int: DailyAggregateParts.Part] = [:]
+            for (k, v) in stored {
+                guard let p = Int(k), let part = v.document else { continue }
+                parts[p] = DailyAggregateParts.Part(
+                    cells: cells(part["Hourly"]), appliedDeltas: (part["AppliedDeltas"]?.array ?? []).compactMap(\.int64))
+            }
+            partitions = parts
         }
         return Parsed(
             day: day, type: type, currency: doc["Currency"]?.string.flatMap { Currency(code: $0) }, totals: ints("TotalAmount"),
             cells: ints("Hourly"), status: ints("Status"),
-            appliedDeltas: Set((doc["AppliedDeltas"]?.array ?? []).compactMap(\.int64)))
+            appliedDeltas: Set((doc["AppliedDeltas"]?.array ?? []).compactMap(\.int64)), partitions: partitions,
+            revision: doc[revisionField]?.int64)
+    }
+
+    /// Integer values of a map of cells, keys unescaped (other values are not ours: skipped).
+    static func cells(_ value: BSONValue?) -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for (k, v) in value?.document ?? BSONDocument() { if let n = v.int64 { out[unescapeKey(k)] = n } }
+        return out
     }
 
     /// `$jsonSchema` validator for the collection.
@@ -124,6 +150,8 @@ public enum DailyAggregateDocument {
                     "Status": ["bsonType": "object"],
                     "Hourly": ["bsonType": "object"],
                     "AppliedDeltas": ["bsonType": "array"],
+                    "Partitions": ["bsonType": "object"],
+                    "Revision": ["bsonType": "long"],
                     "LastUpdated": ["bsonType": "date"],
                 ],
             ]

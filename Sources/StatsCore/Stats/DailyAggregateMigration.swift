@@ -8,7 +8,9 @@ import Mongo
 ///    get that `Scale` too). One document with another scale stops the migration, before it
 ///    changed anything, with ``Refusal`` naming the mismatch: its minor units are not the
 ///    default currency's, and relabelling them would misstate every amount.
-/// 2. the validator (requiring `Currency`) is set, by `create` or `collMod`;
+/// 2. the validator (requiring `Currency`; typing `Partitions` and `Revision`, which only a fleet
+///    of several partitions writes) is set, by `create` or `collMod`; documents written before
+///    partitions need no change: without `Partitions` a document counts as partition 0's whole;
 /// 3. the old unique index on (Date, Type) is dropped, and the one on (Date, Type, Currency)
 ///    created (it would refuse a second currency's document for the same day and type).
 ///
