@@ -45,7 +45,6 @@ struct ApiCommand: AsyncParsableCommand {
                 idleTimeoutSeconds: try APISetting.idleTimeout.resolve(flag: idleTimeout),
                 maxConnections: try APISetting.maxConnections.resolve(flag: maxConnections),
                 cacheBytes: try APISetting.cacheBytes.resolve(flag: cacheBytes))
-            try settings.core.requireOnePartition(reader: "api")
             let logger = Logger(label: "txstats.api")
             let app = try buildApplication(settings: settings, logger: logger)
             logger.info(

@@ -33,7 +33,6 @@ struct DumperCommand: AsyncParsableCommand {
                 interval: try DumperSetting.interval.resolve(flag: interval),
                 dumperId: try DumperSetting.dumperId.resolve(flag: dumperId),
                 once: once)
-            try settings.core.requireOnePartition(reader: "dumper")
             return { stop in try DumperWorker(settings: settings, logger: logger, stop: stop).run() }
         }
     }

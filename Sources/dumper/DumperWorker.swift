@@ -31,6 +31,8 @@ final class DumperWorker {
     var calendar: BusinessCalendar
     var owner: String { settings.dumperId }
     var holdsLease = false
+    /// Replicas to wait for before a MongoDB write (nil: not asked yet).
+    var replicaWait: Int?
     var schemaReady = false
     let alerts: AlertWebhook
 
@@ -205,6 +207,7 @@ final class DumperWorker {
                 i += 2
             }
             do {
+                try awaitReplicas(of: keys)
                 result.written += try writeFull(full, partition: p)
             } catch {
                 _ = try? redis.evalScript(
@@ -224,9 +227,25 @@ final class DumperWorker {
                 ).check()
                 try redis.run("SREM", keys.dumping, c.member).check()
             }
-            if !late.isEmpty { result.deltas += try drainOutbox(partition: p) }
+            if !late.isEmpty {
+                try awaitReplicas(of: keys)
+                result.deltas += try drainOutbox(partition: p)
+            }
         }
         result.archived += try retire(partition: p)
+    }
+
+    /// Before MongoDB gets what was just read or moved in Redis: with replicas to wait for, a
+    /// `WAIT` covers every write the partition's master made so far (the aggregators' commits
+    /// included), so nothing reaches MongoDB that a failover could still take back — else a
+    /// delta re-committed after a failover would be added twice.
+    func awaitReplicas(of keys: KeyLayout) throws {
+        if replicaWait == nil { replicaWait = try settings.core.replicaWait ?? redis.defaultReplicaWait() }
+        guard let wanted = replicaWait, wanted > 0 else { return }
+        let acked = try redis.waitForReplicas(wanted, timeoutMilliseconds: 2000, afterWritingTo: keys.dirty)
+        if acked < wanted {
+            throw RedisError.connection("\(keys.queue): \(acked) of \(wanted) replicas confirmed the writes before a MongoDB write")
+        }
     }
 
     /// A claimed member of `{Q}:dirty`: one day, type and currency.

@@ -88,10 +88,32 @@ struct ClusterTests {
         #expect(try again.wait() == 0, "re-run: \(again.stderr.suffix(800))")
         #expect(try fleet.backlog().allSatisfy { $0 == 0 }, "a re-run queued rows again")
 
-        // Until the api and the dumper sum partitions, they refuse a partitioned fleet rather
-        // than answer from partition 0 alone.
-        let api = try Worker("api", ["--port", String(try Loopback.freePort())], environment: fleet.environment)
-        #expect(try api.wait(timeout: 30) != 0 && api.stderr.contains("TXSTATS_PARTITIONS"), "api: \(api.stderr.suffix(500))")
+        // The api, pointed at the cluster, answers /stats from all partitions at once.
+        let mongoDir = try TemporaryDirectory.create(prefix: "txstats-mongo-data")
+        let mongo = try MongoServer(storage: mongoDir)
+        defer {
+            mongo.stop()
+            try? FileManager.default.removeItem(atPath: mongoDir)
+        }
+        let port = try Loopback.freePort()
+        let api = try Worker(
+            "api", ["--port", String(port)],
+            environment: fleet.environment.merging(["MONGODB_URI": mongo.uri, "MONGODB_DATABASE": "txstats_cluster"]) { $1 })
+        defer { api.signal(SIGTERM) }
+        try LoopbackHTTP.waitUntilOK(port: port, process: api.child)
+        let from = Self.dayText(Self.today - 7)
+        let to = Self.dayText(Self.today)
+        let answer = try LoopbackHTTP.get(port: port, "/stats?from_date=\(from)&to_date=\(to)")
+        #expect(answer.status == 200, "\(answer.body.prefix(300))")
+        var want: [String: [String: [String: Int64]]] = [:]
+        for (dtc, fields) in merged(try expectedHourly(csv: csv), model.expectedHourly) where dtc.currency == "USD" {
+            for (f, v) in fields {
+                let p = f.split(separator: "|")
+                if p[1] == "success" && p[3] == "a" { want[dtc.day, default: [:]][dtc.type, default: [:]][String(p[0]), default: 0] += v }
+            }
+        }
+        #expect(
+            try statsCents(answer.body) == want.mapValues { $0.mapValues { $0.filter { $0.value != 0 } } }, "api /stats over 6 partitions")
     }
 
     @Test("an aggregator SIGKILLed mid-run: its partitions and in-flight items are taken over, exact")

@@ -55,17 +55,3 @@ public enum CoreSetting {
         return .some(v)
     }
 }
-
-extension CoreSettings {
-    /// The api and the dumper read one partition so far: with more they would answer from
-    /// partition 0 alone, silently short. They refuse instead, until they sum partitions.
-    public func requireOnePartition(reader: String) throws {
-        guard partitions == 1 else {
-            throw ConfigError(
-                setting: CoreSetting.partitions.name,
-                problem:
-                    "is \(partitions): the \(reader) does not read several partitions yet (the importer and aggregators do); run it against a fleet with TXSTATS_PARTITIONS=1"
-            )
-        }
-    }
-}
