@@ -182,12 +182,26 @@ public final class RedisClient: RedisPipelining {
         if mode == .cluster {
             if let key { node = try owner(of: RedisSlot.of(key)) } else { node = try anyMaster() }
         }
-        if nodes[node].unread > 0 || !nodes[node].early.isEmpty, !nodes[node].connection.hasLoaded(script) {
-            try readAhead(node)
+        let sha = try guarded { () throws(RedisError) -> String in
+            if nodes[node].unread > 0 || !nodes[node].early.isEmpty, !nodes[node].connection.hasLoaded(script) {
+                try readAhead(node)
+            }
+            return try nodes[node].connection.load(script)
         }
-        let sha = try nodes[node].connection.load(script)
         scriptsBySHA[sha] = script
         return sha
+    }
+
+    /// A call made outside ``send(pipelined:)``/``receive(_:)``: on an error, as there, the
+    /// connections with unread replies are dropped and the slot map is reloaded before the next
+    /// command (the node may have died: a failover).
+    private func guarded<T>(_ body: () throws(RedisError) -> T) throws(RedisError) -> T {
+        do {
+            return try body()
+        } catch {
+            if mode == .cluster { dropUnaligned() }
+            throw error
+        }
     }
 
     // MARK: replication
@@ -197,18 +211,31 @@ public final class RedisClient: RedisPipelining {
     public func waitForReplicas(_ replicas: Int, timeoutMilliseconds: Int, afterWritingTo key: String) throws(RedisError) -> Int {
         try prepare()
         let node = mode == .standalone ? 0 : try owner(of: RedisSlot.of(key))
-        try readAhead(node)
         var wait = RedisCommand("WAIT")
         wait.append(replicas)
         wait.append(timeoutMilliseconds)
-        return Int(try nodes[node].connection.send(wait).check().int ?? 0)
+        return try guarded { () throws(RedisError) -> Int in
+            try readAhead(node)
+            return Int(try nodes[node].connection.send(wait).check().int ?? 0)
+        }
     }
 
     /// Replicas to wait for when the setting leaves it open: one on a cluster whose masters all
-    /// have replicas, none otherwise.
+    /// have replicas, none otherwise. Asked of each master (`INFO replication`): `CLUSTER SLOTS`
+    /// leaves out replicas that have not synced anything yet, as on a fresh cluster.
     public func defaultReplicaWait() throws(RedisError) -> Int {
         try prepare()
-        return mode == .cluster && replicasPerMaster > 0 ? 1 : 0
+        guard mode == .cluster else { return 0 }
+        var fewest = Int.max
+        for master in Set(slotOwner.filter { $0 >= 0 }.map(Int.init)).sorted() {
+            let info = try guarded { () throws(RedisError) -> String in
+                try readAhead(master)
+                return try nodes[master].connection.run("INFO", "replication").check().text ?? ""
+            }
+            let line = info.split(whereSeparator: { $0 == "\r" || $0 == "\n" }).first { $0.hasPrefix("connected_slaves:") }
+            fewest = min(fewest, line.flatMap { Int($0.dropFirst("connected_slaves:".count)) } ?? 0)
+        }
+        return fewest != .max && fewest > 0 ? 1 : 0
     }
 
     // MARK: routing

@@ -309,8 +309,10 @@ final class ImportRun {
             for item in items[p] { args.append(bytes: item) }
             for d in dead[p] { args.append(d) }
             let keys = partitions[p]
-            steps.append(
-                (p, marker, try redis.scriptCommand(Scripts.importBatch, keys: [keys.queue, keys.imports, keys.deadLetter], args: args)))
+            let command = try withRetry {
+                try self.redis.scriptCommand(Scripts.importBatch, keys: [keys.queue, keys.imports, keys.deadLetter], args: args)
+            }
+            steps.append((p, marker, command))
         }
         guard !steps.isEmpty else { return }
         var waiting = steps

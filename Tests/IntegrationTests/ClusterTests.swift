@@ -59,7 +59,9 @@ struct ClusterTests {
     }
 
     @Test("6 partitions over 3 masters, 3 aggregators sharing them: exact, and the api sums every partition")
-    func sharedPartitions() throws {
+    func sharedPartitions() throws { try HeavyTests.exclusively { try sharedPartitionsRun() } }
+
+    func sharedPartitionsRun() throws {
         let fleet = try ClusterFleet()
         defer { fleet.stop() }
         try expectSpread(fleet)
@@ -117,7 +119,9 @@ struct ClusterTests {
     }
 
     @Test("an aggregator SIGKILLed mid-run: its partitions and in-flight items are taken over, exact")
-    func aggregatorKilled() throws {
+    func aggregatorKilled() throws { try HeavyTests.exclusively { try aggregatorKilledRun() } }
+
+    func aggregatorKilledRun() throws {
         let fleet = try ClusterFleet()
         defer { fleet.stop() }
         let (csv, events, model) = try input(rows: 150_000, seed: 12)
@@ -146,7 +150,9 @@ struct ClusterTests {
     }
 
     @Test("a master SIGKILLed mid-run and its replica promoted: the importer and aggregators carry on, exact")
-    func masterFailover() throws {
+    func masterFailover() throws { try HeavyTests.exclusively { try masterFailoverRun() } }
+
+    func masterFailoverRun() throws {
         let fleet = try ClusterFleet()
         defer { fleet.stop() }
         try expectSpread(fleet)
@@ -170,7 +176,9 @@ struct ClusterTests {
     }
 
     @Test("a partition's slot migrated to another master mid-run (MIGRATING/IMPORTING, ASK, TRYAGAIN): exact")
-    func slotMigration() throws {
+    func slotMigration() throws { try HeavyTests.exclusively { try slotMigrationRun() } }
+
+    func slotMigrationRun() throws {
         let fleet = try ClusterFleet()
         defer { fleet.stop() }
         let (csv, events, model) = try input(rows: 120_000, seed: 14)

@@ -37,7 +37,9 @@ struct SoakTests {
     @Test(
         "10,000 idle connections and normal traffic for 30 s: answers within 1 s, RSS back within 20% once they close; a flood past a small descriptor limit survived"
     )
-    func soak() throws {
+    func soak() throws { try HeavyTests.exclusively { try soakRun() } }
+
+    func soakRun() throws {
         let limit = Self.raiseOpenFiles()
         try #require(limit >= 12_000, "needs RLIMIT_NOFILE >= 12000 (hard limit is \(limit))")
         let redis = try RedisServer()
