@@ -167,12 +167,7 @@ public final class RedisClient: RedisPipelining {
     /// EVALSHA command for pipelining; the script is loaded on the node of its first key.
     public func scriptCommand(_ script: RedisScript, keys: [String], args: RedisCommand) throws(RedisError) -> RedisCommand {
         let sha = try load(script, forKey: keys.first)
-        var command = RedisCommand("EVALSHA")
-        command.append(sha)
-        command.append(keys.count)
-        for k in keys { command.append(k) }
-        command.append(contentsOf: args)
-        return command
+        return RedisCommand(evalSHA: sha, keys: keys, args: args)
     }
 
     @discardableResult

@@ -144,12 +144,7 @@ public final class RedisConnection: RedisPipelining {
     /// EVALSHA command for pipelining; the script is loaded if this connection has not yet.
     public func scriptCommand(_ script: RedisScript, keys: [String], args: RedisCommand) throws(RedisError) -> RedisCommand {
         let sha = try load(script)
-        var command = RedisCommand("EVALSHA")
-        command.append(sha)
-        command.append(keys.count)
-        for k in keys { command.append(k) }
-        command.append(contentsOf: args)
-        return command
+        return RedisCommand(evalSHA: sha, keys: keys, args: args)
     }
 
     /// True if this connection has loaded `script` (``load(_:)`` then sends nothing).

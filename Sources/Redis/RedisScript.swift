@@ -7,3 +7,14 @@ public struct RedisScript: Sendable, Hashable {
         self.source = source
     }
 }
+
+extension RedisCommand {
+    /// `EVALSHA sha numkeys key… arg…`.
+    public init(evalSHA sha: String, keys: [String], args: RedisCommand) {
+        self.init("EVALSHA")
+        append(sha)
+        append(keys.count)
+        for k in keys { append(k) }
+        append(contentsOf: args)
+    }
+}

@@ -44,6 +44,15 @@ struct ClusterTests {
         return (csv, s.events, model)
     }
 
+    /// Waits until every partition is drained, then stops the aggregators: each exits 0.
+    func drainAndStop(_ fleet: ClusterFleet, _ aggregators: [Worker], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try fleet.waitUntilDrained(timeout: 180)
+        for a in aggregators {
+            a.signal(SIGTERM)
+            #expect(try a.wait() == 0, "\(a.name): \(a.stderr.suffix(800))", sourceLocation: sourceLocation)
+        }
+    }
+
     func expectExact(
         _ fleet: ClusterFleet, csv: String, model: LedgerModel, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
@@ -165,11 +174,7 @@ struct ClusterTests {
         let promoted = try fleet.cluster.killMaster(victim)
         #expect(promoted.port != victim.port)
         #expect(try imp.wait(timeout: 180) == 0, "importer through the failover: \(imp.stderr.suffix(1500))")
-        try fleet.waitUntilDrained(timeout: 180)
-        for a in aggregators {
-            a.signal(SIGTERM)
-            #expect(try a.wait() == 0, "\(a.name): \(a.stderr.suffix(800))")
-        }
+        try drainAndStop(fleet, aggregators)
         let logs = aggregators.map(\.stderr).joined() + imp.stderr
         #expect(logs.contains("Redis unavailable") || logs.contains("reconnected"), "nobody noticed the failover")
         try expectExact(fleet, csv: csv, model: model, "after failover")
@@ -192,11 +197,7 @@ struct ClusterTests {
         try fleet.cluster.migrateSlowly(slot: slot, to: target, pauseBetweenBatches: .milliseconds(100), keysPerBatch: 2)
         #expect(try fleet.cluster.master(ofSlot: slot).port == target.port)
         #expect(try imp.wait(timeout: 180) == 0, "importer: \(imp.stderr.suffix(1500))")
-        try fleet.waitUntilDrained(timeout: 180)
-        for a in aggregators {
-            a.signal(SIGTERM)
-            #expect(try a.wait() == 0, "\(a.name): \(a.stderr.suffix(800))")
-        }
+        try drainAndStop(fleet, aggregators)
         try expectExact(fleet, csv: csv, model: model, "after migrating slot \(slot)")
     }
 }
