@@ -140,6 +140,10 @@ public final class ChildProcess: Sendable {
             s.ended = ContinuousClock.now
             let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
             s.exit = ExitStatus(rawStatus: status, maxRSSKiB: Int(usage.ru_maxrss), cpuSeconds: cpu)
+            // libmongoc (initialised when its library loads) keeps counters in /dev/shm/mongoc-<pid>
+            // and unlinks it at a clean exit only. A child killed by a signal leaves it behind,
+            // and a later process given the same pid then prints a non-JSON warning to stderr.
+            if s.exit?.signal != nil { _ = unlink("/dev/shm/mongoc-\(pid)") }
             return s.exit
         }
     }
