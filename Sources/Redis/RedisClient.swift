@@ -206,9 +206,7 @@ public final class RedisClient: RedisPipelining {
     public func waitForReplicas(_ replicas: Int, timeoutMilliseconds: Int, afterWritingTo key: String) throws(RedisError) -> Int {
         try prepare()
         let node = mode == .standalone ? 0 : try owner(of: RedisSlot.of(key))
-        var wait = RedisCommand("WAIT")
-        wait.append(replicas)
-        wait.append(timeoutMilliseconds)
+        let wait = RedisCommand(waitFor: replicas, timeoutMilliseconds: timeoutMilliseconds)
         return try guarded { () throws(RedisError) -> Int in
             try readAhead(node)
             return Int(try nodes[node].connection.send(wait).check().int ?? 0)

@@ -9,6 +9,13 @@ public struct RedisScript: Sendable, Hashable {
 }
 
 extension RedisCommand {
+    /// `WAIT replicas timeout`.
+    public init(waitFor replicas: Int, timeoutMilliseconds: Int) {
+        self.init("WAIT")
+        append(replicas)
+        append(timeoutMilliseconds)
+    }
+
     /// `EVALSHA sha numkeys key… arg…`.
     public init(evalSHA sha: String, keys: [String], args: RedisCommand) {
         self.init("EVALSHA")

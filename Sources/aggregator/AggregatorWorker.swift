@@ -67,7 +67,7 @@ final class AggregatorWorker {
                 if !preparedIdentity {
                     try agreeOnSettings()
                     adviseOnHashEncoding()
-                    replicaWait = try settings.core.replicaWait ?? redis.defaultReplicaWait()
+                    replicaWait = try settings.core.replicasToWait(redis)
                     try waitUntilIdentityIsFree()
                     preparedIdentity = true
                 }
@@ -193,7 +193,7 @@ final class AggregatorWorker {
                         RedisReply.integer(
                             Int64(
                                 try redis.waitForReplicas(
-                                    replicaWait, timeoutMilliseconds: Self.replicaWaitMilliseconds, afterWritingTo: inflight))))
+                                    replicaWait, timeoutMilliseconds: CoreSettings.replicaWaitMilliseconds, afterWritingTo: inflight))))
                 }
                 return
             } catch is LedgerChanged {
@@ -209,9 +209,6 @@ final class AggregatorWorker {
     /// failover, so this worker's picture of its in-flight list is rebuilt from Redis (and if a
     /// failover did lose the commit, its items are taken and committed again, once).
     struct Unreplicated: Error {}
-
-    /// How long a commit's `WAIT` may take.
-    static let replicaWaitMilliseconds = 2000
 
     /// Thrown when a commit finds a ledger entry other than the one its decisions were made
     /// from (another worker decided the same id meanwhile): resynchronise and decide again.
@@ -243,7 +240,9 @@ final class AggregatorWorker {
             if let pending {
                 commands.append(pending.command)
                 // Keyless: the client sends it to the commit's node, right behind the commit.
-                if replicaWait > 0 { commands.append(RedisCommand(["WAIT", String(replicaWait), String(Self.replicaWaitMilliseconds)])) }
+                if replicaWait > 0 {
+                    commands.append(RedisCommand(waitFor: replicaWait, timeoutMilliseconds: CoreSettings.replicaWaitMilliseconds))
+                }
             }
             // Block on the queue only when there is nothing else to do.
             let blocking = taking && ready.isEmpty && openItems.isEmpty && closed == nil

@@ -128,24 +128,9 @@ struct ClusterBenchmark {
 
     /// Rows the aggregates count, every partition summed through the product's indexes.
     func aggregatedRows(_ redis: RedisClient, partitions: Int) throws -> Int {
-        var total = 0
-        for keys in Partitioning.layouts(queue: "TransactionQueue", count: partitions) {
-            let days = (try redis.run("ZRANGE", keys.days, "0", "-1").check().array ?? []).compactMap { $0.text.flatMap(CivilDay.parse) }
-            let currencies = (try redis.run("SMEMBERS", keys.currencies).check().array ?? []).compactMap {
-                $0.text.flatMap { Currency(code: $0) }
-            }
-            var commands: [RedisCommand] = []
-            for day in days {
-                for type in TransactionType.allCases {
-                    for c in currencies { commands.append(RedisCommand(["HGETALL", keys.status(day, type, c)])) }
-                }
-            }
-            guard !commands.isEmpty else { continue }
-            for reply in try redis.pipeline(commands) {
-                for (field, value) in try reply.check().pairs where field.hasSuffix("|n") { total += Int(value) ?? 0 }
-            }
+        try Partitioning.layouts(queue: "TransactionQueue", count: partitions).reduce(0) {
+            $0 + (try QueueProbe.aggregatedRows(redis, $1))
         }
-        return total
     }
 
     func report(_ single: Run, _ split: Run, _ cluster: Run) -> String {

@@ -66,7 +66,10 @@ final class QueueProbe {
 
     /// Sum of every `…|n` count in the per-day status hashes of every currency: the rows
     /// aggregated.
-    func aggregatedRows() throws -> Int {
+    func aggregatedRows() throws -> Int { try Self.aggregatedRows(redis, keys) }
+
+    /// The same for any queue (partition) on any client.
+    static func aggregatedRows(_ redis: RedisClient, _ keys: KeyLayout) throws -> Int {
         let days = (try redis.run("ZRANGE", keys.days, "0", "-1").check().array ?? []).compactMap(\.text)
         let codes = (try redis.run("SMEMBERS", keys.currencies).check().array ?? []).compactMap(\.text)
         let currencies = try codes.map { code in

@@ -240,9 +240,9 @@ final class DumperWorker {
     /// included), so nothing reaches MongoDB that a failover could still take back — else a
     /// delta re-committed after a failover would be added twice.
     func awaitReplicas(of keys: KeyLayout) throws {
-        if replicaWait == nil { replicaWait = try settings.core.replicaWait ?? redis.defaultReplicaWait() }
+        if replicaWait == nil { replicaWait = try settings.core.replicasToWait(redis) }
         guard let wanted = replicaWait, wanted > 0 else { return }
-        let acked = try redis.waitForReplicas(wanted, timeoutMilliseconds: 2000, afterWritingTo: keys.dirty)
+        let acked = try redis.waitForReplicas(wanted, timeoutMilliseconds: CoreSettings.replicaWaitMilliseconds, afterWritingTo: keys.dirty)
         if acked < wanted {
             throw RedisError.connection("\(keys.queue): \(acked) of \(wanted) replicas confirmed the writes before a MongoDB write")
         }

@@ -46,8 +46,6 @@ final class ImportRun {
 
     /// Rows without an id go to partitions in turn, this many lines at a time.
     static let linesPerBlock = 1024
-    /// How long a batch waits for its replicas before it is sent again.
-    static let replicaWaitMilliseconds = 2000
 
     init(settings: ImportSettings, logger: Logger, stop: StopFlag) throws {
         self.settings = settings
@@ -280,7 +278,7 @@ final class ImportRun {
             )
         }
         generation = (markers.map(\.generation).max() ?? 0) + (settings.restart && !markers.isEmpty ? 1 : 0)
-        replicaWait = try settings.core.replicaWait ?? withRetry { try self.redis.defaultReplicaWait() }
+        replicaWait = try withRetry { try self.settings.core.replicasToWait(self.redis) }
         if let line = markers.map(\.line).min(), !settings.restart {
             logger.info(
                 "source was imported before; resuming after its last committed row",
@@ -360,7 +358,7 @@ final class ImportRun {
         for step in steps {
             let acked = try withRetry {
                 try self.redis.waitForReplicas(
-                    self.replicaWait, timeoutMilliseconds: Self.replicaWaitMilliseconds,
+                    self.replicaWait, timeoutMilliseconds: CoreSettings.replicaWaitMilliseconds,
                     afterWritingTo: self.partitions[step.partition].queue)
             }
             if acked < replicaWait {

@@ -16,6 +16,16 @@ public struct CoreSettings: Sendable {
     /// Ids are remembered for this many days after their transaction's day (`TXSTATS_LEDGER_DAYS`).
     public var ledgerDays: Int
 
+    /// How long a step waits for its replicas (`WAIT`) before it counts as unconfirmed.
+    public static let replicaWaitMilliseconds = 2000
+
+    /// Replicas each step waits for: the setting, else what `redis` finds (one on a cluster whose
+    /// masters all have replicas, none otherwise).
+    public func replicasToWait(_ redis: RedisClient) throws(RedisError) -> Int {
+        if let replicaWait { return replicaWait }
+        return try redis.defaultReplicaWait()
+    }
+
     /// Partition 0's keys: also where fleet-wide keys live (the dumper's lease, dump requests).
     public var keys: KeyLayout { KeyLayout(queue: queue) }
 
